@@ -1,0 +1,47 @@
+//! Validate and sign Alibaba Cloud ApsaraVideo Live production-studio requests
+//! (`StartCasterScene`, `AddCasterVideoResource`, API version 2016-11-01).
+//!
+//! The core is Sans-IO: it never reads a clock, draws randomness or touches the network. Time and
+//! nonce are arguments, so every signature is reproducible. The `wasm` module is the thin
+//! JavaScript boundary around it.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+pub mod canonical;
+pub mod config;
+pub mod credentials;
+pub mod encoding;
+pub mod error;
+pub mod nonce;
+pub mod operations;
+pub mod request;
+pub mod signature;
+pub mod signer;
+mod text;
+pub mod time;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use config::{Endpoint, Method};
+pub use credentials::Credentials;
+pub use error::{Error, ErrorKind};
+pub use nonce::Nonce;
+pub use operations::input::{RawParams, Value};
+pub use operations::{validate, Action, ValidParams};
+pub use request::{sign_operation, RequestConfig};
+pub use signature::SignatureAlgorithm;
+pub use signer::SignedRequest;
+pub use time::Timestamp;

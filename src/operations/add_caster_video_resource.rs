@@ -1,0 +1,165 @@
+//! AddCasterVideoResource: adds a video source to a production studio.
+
+use crate::error::{code, Error};
+use crate::url::{self, path_ends_with};
+
+use super::checks;
+use super::fields::FieldSpec;
+use super::Fields;
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId"),
+    FieldSpec::text("ResourceName"),
+    FieldSpec::text("LocationId"),
+    FieldSpec::text("LiveStreamUrl"),
+    FieldSpec::text("MaterialId"),
+    FieldSpec::text("VodUrl"),
+    FieldSpec::integer("BeginOffset"),
+    FieldSpec::integer("EndOffset"),
+    FieldSpec::integer("RepeatNum"),
+    FieldSpec::integer("PtsCallbackInterval"),
+    FieldSpec::integer("FixedDelayDuration"),
+    FieldSpec::text("ImageId"),
+    FieldSpec::text("ImageUrl"),
+    FieldSpec::text("RegionId"),
+];
+
+/// The five ways to name a source; exactly one must be given.
+pub const SOURCES: [&str; 5] = ["LiveStreamUrl", "MaterialId", "VodUrl", "ImageId", "ImageUrl"];
+
+/// Parameters that apply only to a file source (VodUrl or MaterialId).
+const FILE_ONLY: [&str; 3] = ["BeginOffset", "EndOffset", "RepeatNum"];
+
+const LIVE_SCHEMES: [&str; 6] = ["rtmp", "rtmps", "http", "https", "artc", "srt"];
+
+/// `RV01` … `RV99`.
+pub fn is_location_id(text: &str) -> bool {
+    match text.as_bytes() {
+        [b'R', b'V', tens, ones] => tens.is_ascii_digit() && ones.is_ascii_digit() && (*tens, *ones) != (b'0', b'0'),
+        _ => false,
+    }
+}
+
+pub fn check(fields: &Fields<'_>, errors: &mut Vec<Error>) {
+    checks::required(fields, "CasterId", errors);
+    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
+    checks::required(fields, "ResourceName", errors);
+    checks::plain_text(fields, "ResourceName", errors);
+    checks::required(fields, "LocationId", errors);
+    if let Some(location) = fields.text("LocationId") {
+        if !is_location_id(location) {
+            errors.push(Error::validation(
+                code::UNEXPECTED_LOCATION_ID,
+                "LocationId",
+                "LocationId must be RV followed by two digits, RV01 to RV99",
+            ));
+        }
+    }
+    check_source(fields, errors);
+    checks::integer_range(fields, "BeginOffset", 0, i32::MAX, errors);
+    checks::integer_range(fields, "RepeatNum", -1, i32::MAX, errors);
+    checks::integer_range(fields, "PtsCallbackInterval", 0, i32::MAX, errors);
+    checks::integer_range(fields, "FixedDelayDuration", 0, 5000, errors);
+    if let Some(end) = fields.integer("EndOffset") {
+        let begin = fields.integer("BeginOffset").unwrap_or(0);
+        if end > 0 && end <= begin {
+            errors.push(Error::validation(
+                code::INVALID_PARAMETER,
+                "EndOffset",
+                "EndOffset must be after BeginOffset when positive (a negative EndOffset counts from the last frame)",
+            ));
+        }
+    }
+    checks::region(fields, errors);
+}
+
+fn check_source(fields: &Fields<'_>, errors: &mut Vec<Error>) {
+    let given: Vec<&str> = SOURCES.iter().copied().filter(|name| fields.slot(name).is_present()).collect();
+    let source = match given.as_slice() {
+        [] => {
+            errors.push(Error::validation(
+                code::MISSING_PARAMETER,
+                SOURCES.join("|"),
+                "a video source is required: give one of LiveStreamUrl, MaterialId, VodUrl, ImageId or ImageUrl",
+            ));
+            return;
+        }
+        [one] => *one,
+        several => {
+            errors.push(Error::validation(
+                code::INVALID_PARAMETER,
+                several.join("|"),
+                format!("give exactly one video source; got {}", several.join(" and ")),
+            ));
+            return;
+        }
+    };
+
+    let is_file = matches!(source, "VodUrl" | "MaterialId");
+    if !is_file {
+        for name in FILE_ONLY {
+            if fields.slot(name).is_present() {
+                errors.push(Error::validation(
+                    code::INVALID_PARAMETER,
+                    name,
+                    format!("{name} applies only to a file source (VodUrl or MaterialId), not to {source}"),
+                ));
+            }
+        }
+    }
+
+    let Some(text) = fields.text(source) else { return };
+    match source {
+        "LiveStreamUrl" => {
+            let ok = url::parse(text).is_some_and(|u| LIVE_SCHEMES.iter().any(|s| u.scheme.eq_ignore_ascii_case(s)));
+            if !ok {
+                errors.push(Error::validation(
+                    code::INVALID_LIVE_STREAM_URL,
+                    source,
+                    "LiveStreamUrl must be an absolute URL with a host and one of the schemes rtmp, rtmps, http, https, artc or srt",
+                ));
+            }
+        }
+        "VodUrl" => {
+            let ok = url::parse(text).is_some_and(|u| is_http(u.scheme) && path_ends_with(&u, &[".mp4", ".flv", ".ts"]));
+            if !ok {
+                errors.push(Error::validation(
+                    code::INVALID_VOD_URL,
+                    source,
+                    "VodUrl must be an http or https URL of an MP4, FLV or TS file (its path ends in .mp4, .flv or .ts)",
+                ));
+            }
+        }
+        "ImageUrl" => {
+            let ok = url::parse(text).is_some_and(|u| is_http(u.scheme) && path_ends_with(&u, &[".jpg", ".jpeg", ".png"]));
+            if !ok {
+                errors.push(Error::validation(
+                    code::INVALID_PARAMETER,
+                    source,
+                    "ImageUrl must be an http or https URL of a JPG or PNG image (its path ends in .jpg, .jpeg or .png)",
+                ));
+            }
+        }
+        "MaterialId" => checks::id(fields, source, code::INVALID_MATERIAL_ID, errors),
+        _ => checks::id(fields, source, code::INVALID_PARAMETER, errors),
+    }
+}
+
+fn is_http(scheme: &str) -> bool {
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_ids() {
+        for good in ["RV01", "RV09", "RV10", "RV99"] {
+            assert!(is_location_id(good), "{good}");
+        }
+        for bad in ["RV00", "RV1", "RV100", "rv01", "RV0a", "RV 1", "", "XRV01", "RV٠١"] {
+            assert!(!is_location_id(bad), "{bad}");
+        }
+    }
+}

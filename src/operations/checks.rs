@@ -1,0 +1,93 @@
+//! Rules shared by both operations.
+
+use crate::error::{code, Error};
+use crate::text::{has_control, has_whitespace};
+
+use super::fields::Slot;
+use super::Fields;
+
+/// The longest ID the API takes, in UTF-8 bytes.
+pub const MAX_ID_BYTES: usize = 128;
+
+/// A required field that is absent.
+pub fn required(fields: &Fields<'_>, name: &'static str, errors: &mut Vec<Error>) {
+    if !fields.slot(name).is_present() {
+        errors.push(Error::validation(code::MISSING_PARAMETER, name, format!("{name} is required")));
+    }
+}
+
+/// An ID: not empty, no whitespace or control characters, at most 128 bytes.
+pub fn id(fields: &Fields<'_>, name: &'static str, error_code: &'static str, errors: &mut Vec<Error>) {
+    let Some(text) = fields.text(name) else { return };
+    let problem = if text.is_empty() {
+        Some("must not be empty")
+    } else if has_whitespace(text) || has_control(text) {
+        Some("must not contain whitespace or control characters")
+    } else if text.len() > MAX_ID_BYTES {
+        Some("must be at most 128 bytes")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        errors.push(Error::validation(error_code, name, format!("{name} {problem}")));
+    }
+}
+
+/// A region ID such as `cn-shanghai`: lower-case letters, digits and hyphens, starting with a
+/// letter, at most 64 bytes.
+pub fn is_region_id(text: &str) -> bool {
+    text.len() <= 64
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.ends_with('-')
+}
+
+pub fn region(fields: &Fields<'_>, errors: &mut Vec<Error>) {
+    if let Some(text) = fields.text("RegionId") {
+        if !is_region_id(text) {
+            errors.push(Error::validation(
+                code::INVALID_PARAMETER,
+                "RegionId",
+                "RegionId must be a region ID such as cn-shanghai (lower-case letters, digits and hyphens)",
+            ));
+        }
+    }
+}
+
+/// Free text (a name): not empty, no control characters.
+pub fn plain_text(fields: &Fields<'_>, name: &'static str, errors: &mut Vec<Error>) {
+    let Some(text) = fields.text(name) else { return };
+    if text.is_empty() {
+        errors.push(Error::validation(code::INVALID_PARAMETER, name, format!("{name} must not be empty")));
+    } else if has_control(text) {
+        errors.push(Error::validation(code::INVALID_PARAMETER, name, format!("{name} must not contain control characters")));
+    }
+}
+
+/// An integer field's range. `Slot::Invalid` fields were reported already.
+pub fn integer_range(fields: &Fields<'_>, name: &'static str, min: i32, max: i32, errors: &mut Vec<Error>) {
+    if let Slot::Integer(n) = fields.slot(name) {
+        if !(min..=max).contains(n) {
+            let range = match (min, max) {
+                (min, i32::MAX) => format!("at least {min}"),
+                (min, max) => format!("from {min} to {max}"),
+            };
+            errors.push(Error::validation(code::INVALID_PARAMETER, name, format!("{name} must be {range}")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_ids() {
+        for good in ["cn-shanghai", "ap-southeast-1", "cn-hangzhou-finance", "us-west-1"] {
+            assert!(is_region_id(good), "{good}");
+        }
+        for bad in ["", "CN-shanghai", "cn shanghai", "-cn", "cn-", "1cn", "cn_shanghai", "cn-上海"] {
+            assert!(!is_region_id(bad), "{bad}");
+        }
+    }
+}

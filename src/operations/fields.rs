@@ -1,0 +1,217 @@
+//! Turning a caller's keys and values into typed fields: names (PascalCase or camelCase), unknown
+//! names with a suggestion, duplicates, and each value's type.
+
+use crate::error::{code, quote_name, Error};
+use crate::text::nearest;
+
+use super::input::{RawParams, Value};
+use super::Action;
+
+/// What a field holds on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    /// A 32-bit signed integer (milliseconds or a count).
+    Integer,
+}
+
+/// One parameter of an operation, named as the API names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub ty: FieldType,
+}
+
+impl FieldSpec {
+    pub const fn text(name: &'static str) -> Self {
+        Self { name, ty: FieldType::Text }
+    }
+
+    pub const fn integer(name: &'static str) -> Self {
+        Self { name, ty: FieldType::Integer }
+    }
+
+    /// The API's PascalCase spelling, or the same with its first letter lower-cased.
+    pub fn matches(&self, key: &str) -> bool {
+        if key == self.name {
+            return true;
+        }
+        let mut key_chars = key.chars();
+        let mut name_chars = self.name.chars();
+        match (key_chars.next(), name_chars.next()) {
+            (Some(k), Some(n)) => k == n.to_ascii_lowercase() && key_chars.as_str() == name_chars.as_str(),
+            _ => false,
+        }
+    }
+}
+
+/// A field's value after its type was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Absent,
+    /// Present, but its type or form was wrong; the error is already recorded.
+    Invalid,
+    Text(String),
+    Integer(i32),
+}
+
+impl Slot {
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Self::Absent)
+    }
+}
+
+/// The most keys one call may carry; a larger object is refused whole.
+pub const MAX_KEYS: usize = 64;
+
+/// Reads an integer from a JS number or a decimal string.
+fn integer_of(value: &Value) -> Result<i32, &'static str> {
+    match value {
+        Value::Number(n) => {
+            if !n.is_finite() {
+                Err("must be a finite integer, not NaN or Infinity")
+            } else if n.fract() != 0.0 {
+                Err("must be a whole number")
+            } else if *n < f64::from(i32::MIN) || *n > f64::from(i32::MAX) {
+                Err("must fit in a 32-bit signed integer")
+            } else {
+                // Whole and in range, so the conversion is exact.
+                Ok(*n as i32)
+            }
+        }
+        Value::Text(text) => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("must be an integer (a number, or a string of decimal digits)");
+            }
+            text.parse::<i32>().map_err(|_| "must fit in a 32-bit signed integer")
+        }
+        Value::IllFormedText => Err("must be an integer, not a string with a lone UTF-16 surrogate"),
+        Value::WrongType(_) => Err("must be an integer"),
+    }
+}
+
+/// Matches keys to fields and checks each value's type. Returns one slot per field of the action,
+/// in the action's field order, and the problems found.
+pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> Vec<Slot> {
+    let specs = action.fields();
+    let mut slots = vec![Slot::Absent; specs.len()];
+    let mut keys_seen: Vec<Option<&str>> = vec![None; specs.len()];
+
+    if params.entries.len() > MAX_KEYS {
+        errors.push(Error::validation(
+            code::INVALID_PARAMETER,
+            "params",
+            format!("params has {} keys; {} takes {} parameters", params.entries.len(), action.name(), specs.len()),
+        ));
+        return vec![Slot::Invalid; specs.len()];
+    }
+
+    for (key, value) in &params.entries {
+        let found = specs.iter().zip(slots.iter_mut().zip(keys_seen.iter_mut())).find(|(spec, _)| spec.matches(key));
+        let Some((spec, (slot, seen))) = found else {
+            errors.push(unknown_field(action, key));
+            continue;
+        };
+        if let Some(first) = seen {
+            errors.push(Error::validation(
+                code::INVALID_PARAMETER,
+                spec.name,
+                format!("{} is given twice (as {} and {})", spec.name, quote_name(first), quote_name(key)),
+            ));
+            *slot = Slot::Invalid;
+            continue;
+        }
+        *seen = Some(key);
+        *slot = match (spec.ty, value) {
+            (FieldType::Text, Value::Text(text)) => Slot::Text(text.clone()),
+            (FieldType::Text, Value::IllFormedText) => {
+                errors.push(Error::validation(
+                    code::INVALID_PARAMETER,
+                    spec.name,
+                    format!("{} contains a lone UTF-16 surrogate, which cannot be encoded as UTF-8", spec.name),
+                ));
+                Slot::Invalid
+            }
+            (FieldType::Text, Value::Number(_)) => {
+                errors.push(Error::validation(
+                    code::INVALID_PARAMETER,
+                    spec.name,
+                    format!("{} must be a string, not a number", spec.name),
+                ));
+                Slot::Invalid
+            }
+            (FieldType::Text, Value::WrongType(type_name)) => {
+                errors.push(Error::validation(
+                    code::INVALID_PARAMETER,
+                    spec.name,
+                    format!("{} must be a string, not {}", spec.name, with_article(type_name)),
+                ));
+                Slot::Invalid
+            }
+            (FieldType::Integer, value) => match integer_of(value) {
+                Ok(n) => Slot::Integer(n),
+                Err(why) => {
+                    let got = match value {
+                        Value::WrongType(type_name) => format!(", not {}", with_article(type_name)),
+                        _ => String::new(),
+                    };
+                    errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} {why}{got}", spec.name)));
+                    Slot::Invalid
+                }
+            },
+        };
+    }
+    slots
+}
+
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {type_name}")
+}
+
+fn unknown_field(action: Action, key: &str) -> Error {
+    let names = action.fields().iter().map(|spec| spec.name);
+    let mut message = format!("{} is not a parameter of {}", quote_name(key), action.name());
+    if let Some(other) = Action::ALL.iter().find(|other| **other != action && other.fields().iter().any(|s| s.matches(key))) {
+        message.push_str(&format!(" (it belongs to {})", other.name()));
+    } else if let Some(suggestion) = nearest(key, names) {
+        message.push_str(&format!("; did you mean \"{suggestion}\"?"));
+    }
+    let field: String = key.chars().take(64).collect();
+    Error::validation(code::INVALID_PARAMETER, field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings() {
+        let spec = FieldSpec::text("CasterId");
+        assert!(spec.matches("CasterId"));
+        assert!(spec.matches("casterId"));
+        assert!(!spec.matches("casterid"));
+        assert!(!spec.matches("CASTERID"));
+        assert!(!spec.matches("asterId"));
+        assert!(!spec.matches(""));
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(integer_of(&Value::Number(5.0)), Ok(5));
+        assert_eq!(integer_of(&Value::Number(-0.0)), Ok(0));
+        assert_eq!(integer_of(&Value::Text("-12".into())), Ok(-12));
+        assert_eq!(integer_of(&Value::Text("0007".into())), Ok(7));
+        assert_eq!(integer_of(&Value::Number(2_147_483_647.0)), Ok(i32::MAX));
+        assert_eq!(integer_of(&Value::Number(-2_147_483_648.0)), Ok(i32::MIN));
+        for bad in [
+            Value::Number(1.5), Value::Number(f64::NAN), Value::Number(f64::INFINITY), Value::Number(2_147_483_648.0),
+            Value::Text("1.0".into()), Value::Text("1e3".into()), Value::Text(" 1".into()), Value::Text("+1".into()),
+            Value::Text("".into()), Value::Text("-".into()), Value::Text("2147483648".into()),
+            Value::Text("99999999999999999999999".into()), Value::IllFormedText, Value::WrongType("boolean"),
+        ] {
+            assert!(integer_of(&bad).is_err(), "{bad:?}");
+        }
+    }
+}
