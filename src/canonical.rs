@@ -5,25 +5,31 @@ use crate::encoding::{percent_encode, percent_encode_into};
 /// Builds the canonical query: every parameter, key and value percent-encoded, sorted by encoded key
 /// in byte order, joined as `k=v` with `&`. Parameters named `Signature` are left out.
 ///
-/// Returns the canonical query and the encoded pairs in canonical order.
-pub fn canonical_query(params: &[(String, String)]) -> (String, Vec<(String, String)>) {
-    let mut encoded: Vec<(String, String)> = params
+/// Returns the canonical query and the indices of the parameters it holds, in its order.
+pub fn canonical_query(params: &[(String, String)]) -> (String, Vec<usize>) {
+    let mut encoded: Vec<(String, usize)> = params
         .iter()
-        .filter(|(key, _)| key != "Signature")
-        .map(|(key, value)| (percent_encode(key), percent_encode(value)))
+        .enumerate()
+        .filter(|(_, (key, _))| key != "Signature")
+        .map(|(index, (key, _))| (percent_encode(key), index))
         .collect();
-    encoded.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let capacity = encoded.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    // By encoded key, then by position: a repeated key keeps the order it was given in.
+    encoded.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
+    let capacity = params.iter().map(|(k, v)| k.len() + v.len() * 3 / 2 + 2).sum();
     let mut query = String::with_capacity(capacity);
-    for (index, (key, value)) in encoded.iter().enumerate() {
-        if index > 0 {
+    let mut order = Vec::with_capacity(encoded.len());
+    for (position, (key, index)) in encoded.iter().enumerate() {
+        if position > 0 {
             query.push('&');
         }
         query.push_str(key);
         query.push('=');
-        query.push_str(value);
+        if let Some((_, value)) = params.get(*index) {
+            percent_encode_into(value, &mut query);
+        }
+        order.push(*index);
     }
-    (query, encoded)
+    (query, order)
 }
 
 /// `METHOD & enc("/") & enc(canonicalQuery)`: the canonical query is encoded a second time.

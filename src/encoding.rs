@@ -3,25 +3,39 @@
 //! The UTF-8 bytes `A-Z a-z 0-9 - _ . ~` stay as they are; every other byte becomes `%XX` with
 //! upper-case hex. Space is therefore `%20` (never `+`), `*` is `%2A`, and `~` stays `~`.
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+/// The hex digit of a nibble (`0..=15`), upper-case or lower-case.
+pub fn hex_digit(nibble: u8, upper: bool) -> char {
+    let nibble = nibble & 0x0f;
+    char::from(match nibble {
+        0..=9 => b'0' + nibble,
+        _ if upper => b'A' + nibble - 10,
+        _ => b'a' + nibble - 10,
+    })
+}
 
 /// Whether a byte stays as it is.
 pub fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
 }
 
-/// Appends the percent-encoding of `input` to `out`.
+/// Appends the percent-encoding of `input` to `out`. Runs of unreserved bytes are copied whole.
 pub fn percent_encode_into(input: &str, out: &mut String) {
     out.reserve(input.len());
-    for &byte in input.as_bytes() {
+    let bytes = input.as_bytes();
+    let mut run_start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
         if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-            out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
+            continue;
         }
+        // `index` is at a byte that is not unreserved ASCII, and the run before it is all ASCII,
+        // so both ends are character boundaries.
+        out.push_str(input.get(run_start..index).unwrap_or_default());
+        out.push('%');
+        out.push(hex_digit(byte >> 4, true));
+        out.push(hex_digit(byte, true));
+        run_start = index + 1;
     }
+    out.push_str(input.get(run_start..).unwrap_or_default());
 }
 
 /// The percent-encoding of `input`.

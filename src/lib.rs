@@ -33,7 +33,7 @@ pub mod time;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use config::{Endpoint, Method};
 pub use credentials::Credentials;

@@ -1,6 +1,7 @@
 //! The `SignatureNonce` parameter: unique per request. Generated nonces are 128 random bits written
 //! in UUID form (8-4-4-4-12 lower-case hex); the random bytes come from the caller.
 
+use crate::encoding::hex_digit;
 use crate::error::{code, Error};
 use crate::text::{has_control, has_whitespace};
 
@@ -10,14 +11,13 @@ pub struct Nonce(String);
 impl Nonce {
     /// 16 random bytes in UUID form.
     pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = String::with_capacity(36);
         for (index, byte) in bytes.iter().enumerate() {
             if matches!(index, 4 | 6 | 8 | 10) {
                 out.push('-');
             }
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            out.push(hex_digit(byte >> 4, false));
+            out.push(hex_digit(*byte, false));
         }
         Self(out)
     }

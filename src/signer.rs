@@ -3,7 +3,7 @@
 
 use crate::canonical::{canonical_query, string_to_sign};
 use crate::config::{Endpoint, Method};
-use crate::encoding::{percent_encode, percent_encode_into};
+use crate::encoding::percent_encode_into;
 use crate::error::Error;
 use crate::signature::SignatureAlgorithm;
 
@@ -34,7 +34,7 @@ pub fn sign(
     params: Vec<(String, String)>,
     access_key_secret: &str,
 ) -> Result<SignedRequest, Error> {
-    let (canonical, _) = canonical_query(&params);
+    let (canonical, order) = canonical_query(&params);
     let to_sign = string_to_sign(method.as_str(), &canonical);
     let signature = algorithm.sign(access_key_secret, &to_sign)?;
 
@@ -43,10 +43,14 @@ pub fn sign(
     wire.push_str("&Signature=");
     percent_encode_into(&signature, &mut wire);
 
-    // Decoded parameters in the canonical order: by encoded key, in byte order.
-    let mut ordered = params;
-    ordered.retain(|(key, _)| key != "Signature");
-    ordered.sort_by_cached_key(|(key, _)| percent_encode(key));
+    // Decoded parameters in the canonical order.
+    let mut slots: Vec<Option<(String, String)>> = params.into_iter().map(Some).collect();
+    let mut ordered: Vec<(String, String)> = Vec::with_capacity(order.len() + 1);
+    for index in order {
+        if let Some(pair) = slots.get_mut(index).and_then(Option::take) {
+            ordered.push(pair);
+        }
+    }
     ordered.push(("Signature".to_owned(), signature.clone()));
 
     let (url, headers, body) = match method {

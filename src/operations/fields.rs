@@ -80,10 +80,11 @@ fn integer_of(value: &Value) -> Result<i32, &'static str> {
             }
         }
         Value::Text(text) => {
-            let digits = text.strip_prefix('-').unwrap_or(text);
-            if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err("must be an integer (a number, or a string of decimal digits)");
             }
+            // Only digits and one sign remain, so the one way to fail is overflow.
             text.parse::<i32>().map_err(|_| "must fit in a 32-bit signed integer")
         }
         Value::IllFormedText => Err("must be an integer, not a string with a lone UTF-16 surrogate"),
@@ -92,8 +93,8 @@ fn integer_of(value: &Value) -> Result<i32, &'static str> {
 }
 
 /// Matches keys to fields and checks each value's type. Returns one slot per field of the action,
-/// in the action's field order, and the problems found.
-pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> Vec<Slot> {
+/// in the action's field order, and the problems found; `None` when the object is refused whole.
+pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> Option<Vec<Slot>> {
     let specs = action.fields();
     let mut slots = vec![Slot::Absent; specs.len()];
     let mut keys_seen: Vec<Option<&str>> = vec![None; specs.len()];
@@ -104,7 +105,7 @@ pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> V
             "params",
             format!("params has {} keys; {} takes {} parameters", params.entries.len(), action.name(), specs.len()),
         ));
-        return vec![Slot::Invalid; specs.len()];
+        return None;
     }
 
     for (key, value) in &params.entries {
@@ -162,7 +163,7 @@ pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> V
             },
         };
     }
-    slots
+    Some(slots)
 }
 
 fn with_article(type_name: &str) -> String {
@@ -175,8 +176,11 @@ fn unknown_field(action: Action, key: &str) -> Error {
     let mut message = format!("{} is not a parameter of {}", quote_name(key), action.name());
     if let Some(other) = Action::ALL.iter().find(|other| **other != action && other.fields().iter().any(|s| s.matches(key))) {
         message.push_str(&format!(" (it belongs to {})", other.name()));
-    } else if let Some(suggestion) = nearest(key, names) {
+    } else if let Some(suggestion) = nearest(key, names.clone()) {
         message.push_str(&format!("; did you mean \"{suggestion}\"?"));
+    } else {
+        message.push_str("; its parameters are ");
+        message.push_str(&names.collect::<Vec<_>>().join(", "));
     }
     let field: String = key.chars().take(64).collect();
     Error::validation(code::INVALID_PARAMETER, field, message)
@@ -203,11 +207,13 @@ mod tests {
         assert_eq!(integer_of(&Value::Number(-0.0)), Ok(0));
         assert_eq!(integer_of(&Value::Text("-12".into())), Ok(-12));
         assert_eq!(integer_of(&Value::Text("0007".into())), Ok(7));
+        assert_eq!(integer_of(&Value::Text("+1".into())), Ok(1));
+        assert_eq!(integer_of(&Value::Text("000000000000000000000000007".into())), Ok(7));
         assert_eq!(integer_of(&Value::Number(2_147_483_647.0)), Ok(i32::MAX));
         assert_eq!(integer_of(&Value::Number(-2_147_483_648.0)), Ok(i32::MIN));
         for bad in [
             Value::Number(1.5), Value::Number(f64::NAN), Value::Number(f64::INFINITY), Value::Number(2_147_483_648.0),
-            Value::Text("1.0".into()), Value::Text("1e3".into()), Value::Text(" 1".into()), Value::Text("+1".into()),
+            Value::Text("1.0".into()), Value::Text("1e3".into()), Value::Text(" 1".into()), Value::Text("++1".into()), Value::Text("-+1".into()),
             Value::Text("".into()), Value::Text("-".into()), Value::Text("2147483648".into()),
             Value::Text("99999999999999999999999".into()), Value::IllFormedText, Value::WrongType("boolean"),
         ] {

@@ -71,7 +71,9 @@ impl ValidParams {
 /// Checks `params` against every rule of the action. `Err` holds every problem found, never empty.
 pub fn validate(action: Action, params: &RawParams) -> Result<ValidParams, Vec<Error>> {
     let mut errors = Vec::new();
-    let slots = fields::collect(action, params, &mut errors);
+    let Some(slots) = fields::collect(action, params, &mut errors) else {
+        return Err(errors);
+    };
     let view = Fields { specs: action.fields(), slots: &slots };
     match action {
         Action::StartCasterScene => start_caster_scene::check(&view, &mut errors),

@@ -1,0 +1,130 @@
+// Idempotent machine/project set-up, run before every `npm start` / `npm test`.
+// Prints nothing when everything is already in place; one line per action otherwise.
+// Plain Node (no npm dependencies): it runs before `npm install`.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+// Make sure cargo-installed binaries (wasm-bindgen, ...) are found by us and our children.
+const cargoBin = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'bin');
+if (!(process.env.PATH || '').split(delimiter).includes(cargoBin)) {
+  process.env.PATH = `${cargoBin}${delimiter}${process.env.PATH || ''}`;
+}
+
+// Run a command with its output captured. Returns { ok, out }.
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const out = (r.stdout || '') + (r.stderr || '') + (r.error ? `\n${r.error.message}\n` : '');
+  return { ok: !r.error && r.status === 0, out };
+}
+
+function fail(message, out = '') {
+  if (out) process.stderr.write(out.endsWith('\n') ? out : `${out}\n`);
+  console.error(`setup: FAILED: ${message}`);
+  process.exit(1);
+}
+
+// Run a command that must succeed; on failure print its captured output and exit.
+function must(cmd, args, env) {
+  const r = run(cmd, args, env);
+  if (!r.ok) fail(`\`${[cmd, ...args].join(' ')}\` failed (output above)`, r.out);
+  return r.out;
+}
+
+// a. wasm32 target
+{
+  const r = run('rustup', ['target', 'list', '--installed']);
+  if (!r.ok) fail('could not run `rustup target list --installed` (is rustup installed?)', r.out);
+  if (!r.out.split('\n').some((l) => l.trim() === 'wasm32-unknown-unknown')) {
+    console.log('setup: adding Rust target wasm32-unknown-unknown');
+    must('rustup', ['target', 'add', 'wasm32-unknown-unknown']);
+  }
+}
+
+// a2. clippy, for the lint gate (absent from rustup's minimal profile)
+if (!run('cargo', ['clippy', '--version']).ok) {
+  console.log('setup: adding the clippy component');
+  must('rustup', ['component', 'add', 'clippy']);
+}
+
+// b. wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock
+{
+  if (!existsSync('Cargo.lock')) fail('Cargo.lock is missing; cannot tell which wasm-bindgen-cli to install');
+  const block = readFileSync('Cargo.lock', 'utf8')
+    .split('[[package]]')
+    .find((b) => /^name = "wasm-bindgen"$/m.test(b));
+  const want = block && block.match(/^version = "([^"]+)"$/m)?.[1];
+  if (!want) fail('no `wasm-bindgen` package found in Cargo.lock');
+  const have = (tool) => {
+    const r = run(tool, ['--version']);
+    return r.ok && r.out.trim().split(/\s+/)[1] === want;
+  };
+  if (!have('wasm-bindgen') || !have('wasm-bindgen-test-runner')) {
+    console.log(`setup: installing wasm-bindgen-cli ${want} (about 3 minutes)`);
+    const args = ['install', 'wasm-bindgen-cli', '--version', want];
+    const locked = run('cargo', [...args, '--locked']);
+    if (!locked.ok) {
+      console.log('setup: `cargo install --locked` failed; retrying without --locked');
+      const unlocked = run('cargo', args);
+      if (!unlocked.ok) {
+        fail(`could not install wasm-bindgen-cli ${want}`,
+          `--- with --locked ---\n${locked.out}\n--- without --locked ---\n${unlocked.out}`);
+      }
+    }
+    if (!have('wasm-bindgen')) fail(`wasm-bindgen ${want} still not found on PATH after installing (PATH includes ${cargoBin})`);
+  }
+}
+
+// c. npm dependencies, re-installed when package.json / package-lock.json change
+{
+  const stampDir = '.setup-stamps';
+  const stamp = join(stampDir, 'npm');
+  const hasLock = existsSync('package-lock.json');
+  const digest = () => {
+    const h = createHash('sha256');
+    h.update(readFileSync('package.json'));
+    h.update('\0');
+    if (existsSync('package-lock.json')) h.update(readFileSync('package-lock.json'));
+    return h.digest('hex');
+  };
+  const stored = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const hasDeps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).length > 0;
+  if ((hasDeps && !existsSync('node_modules')) || stored !== digest()) {
+    const args = [hasLock ? 'ci' : 'install', '--no-audit', '--no-fund'];
+    console.log(`setup: installing npm dependencies (npm ${args[0]})`);
+    must('npm', args);
+    mkdirSync(stampDir, { recursive: true });
+    writeFileSync(stamp, `${digest()}\n`); // after install: `npm install` may write the lock
+  }
+}
+
+// d. Chromium + chromedriver for the headless browser tests
+{
+  const missing = ['/usr/bin/chromium', '/usr/bin/chromedriver'].filter((p) => !existsSync(p));
+  if (missing.length) {
+    if (process.getuid?.() === 0) {
+      console.log('setup: installing chromium and chromium-driver with apt-get (about 1-2 minutes)');
+      const env = { DEBIAN_FRONTEND: 'noninteractive' };
+      must('apt-get', ['update', '-qq'], env);
+      must('apt-get', ['install', '-y', '-qq', 'chromium', 'chromium-driver'], env);
+      const still = missing.filter((p) => !existsSync(p));
+      if (still.length) fail(`apt-get finished but ${still.join(' and ')} still missing`);
+    } else {
+      console.log(`setup: WARNING: ${missing.join(' and ')} missing and not root; ` +
+        'the browser tests need them (install: apt-get install chromium chromium-driver)');
+    }
+  }
+}

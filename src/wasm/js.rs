@@ -1,0 +1,21 @@
+//! Imports from `js/boundary.js`. Everything that can run caller code is imported with `catch`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/boundary.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeCasterError)]
+    pub fn make_caster_error(code: &str, kind: &str, message: &str, field: Option<String>) -> JsValue;
+
+    #[wasm_bindgen(catch, js_name = typeTag)]
+    pub fn type_tag(value: &JsValue) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(catch, js_name = ownKeys)]
+    pub fn own_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(js_name = isWellFormed)]
+    pub fn is_well_formed(text: &JsValue) -> bool;
+
+    #[wasm_bindgen(catch, js_name = dateValue)]
+    pub fn date_value(value: &JsValue) -> Result<f64, JsValue>;
+}
