@@ -42,17 +42,92 @@ export function typeTag(value) {
   return toStringTag.call(value);
 }
 
-/** Own enumerable string keys; may throw (proxy traps). */
-export function ownKeys(value) {
-  return Object.keys(value);
-}
+const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (text) => text.isWellFormed()
+  : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
 /** Whether a string has no lone surrogates. */
 export function isWellFormed(text) {
-  return typeof text.isWellFormed === 'function'
-    ? text.isWellFormed()
-    : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+  return wellFormed(text);
 }
+
+/**
+ * An object's own enumerable entries, skipping undefined and null values, packed into one string
+ * so that they cross into wasm at once: per entry `<len>:<key><tag><len>:<text>`, lengths in
+ * UTF-16 units. Tags: `s` string, `x` string with a lone surrogate, `n` number (its text is
+ * `String(n)`), `o` anything else (its text is its type; the value itself follows the packed
+ * string in the returned array, in order).
+ * Returns `[packed, ...objects]`; the key as a string when reading its value throws; the key
+ * count as a number when there are more than `max` keys. May throw (proxy traps).
+ */
+export function readEntries(value, max) {
+  const keys = Object.keys(value);
+  if (keys.length > max) return keys.length;
+  let packed = '';
+  const out = [''];
+  for (const key of keys) {
+    let item;
+    try {
+      item = value[key];
+    } catch {
+      return key;
+    }
+    if (item === undefined || item === null) continue;
+    let tag;
+    let text;
+    const type = typeof item;
+    if (type === 'string') {
+      tag = wellFormed(item) ? 's' : 'x';
+      text = item;
+    } else if (type === 'number') {
+      tag = 'n';
+      text = String(item);
+    } else {
+      tag = 'o';
+      text = Array.isArray(item) ? 'array' : type;
+      out.push(item);
+    }
+    packed += `${key.length}:${key}${tag}${text.length}:${text}`;
+  }
+  out[0] = packed;
+  return out;
+}
+
+// Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
+// No field can hold a NUL: validation refuses control characters in every value that is echoed,
+// and the Rust side checks it again before joining. Keys are the API's fixed names, never
+// `__proto__`, so plain assignment makes own data properties.
+
+function pairs(parts, from, to) {
+  const out = {};
+  for (let i = from; i + 1 < to; i += 2) out[parts[i]] = parts[i + 1];
+  return out;
+}
+
+/** `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`. */
+export function assembleSigned(text) {
+  const parts = text.split('\0');
+  const paramsFrom = 7 + 2 * Number(parts[6]);
+  const result = { method: parts[0], url: parts[1], headers: pairs(parts, 7, paramsFrom) };
+  if (parts[2] !== '') result.body = parts[2];
+  result.params = pairs(parts, paramsFrom, parts.length);
+  result.canonicalQuery = parts[3];
+  result.stringToSign = parts[4];
+  result.signature = parts[5];
+  return result;
+}
+
+/** `field, code, message` triples, as an array of plain objects. */
+export function assembleProblems(text) {
+  if (text === '') return [];
+  const parts = text.split('\0');
+  const out = [];
+  for (let i = 0; i + 2 < parts.length; i += 3) {
+    out.push({ field: parts[i], code: parts[i + 1], message: parts[i + 2] });
+  }
+  return out;
+}
+
 
 /** The time value of a Date; throws for anything else. */
 export function dateValue(value) {

@@ -1,46 +1,55 @@
 //! The canonical query and the string to sign of signature v1.
 
-use crate::encoding::{percent_encode, percent_encode_into};
+use std::borrow::Cow;
+
+use crate::encoding::{ascii_to_string, is_unreserved, percent_encode_bytes};
+
+/// A key as it sorts: its percent-encoding, borrowed when encoding changes nothing.
+fn sort_key(key: &str) -> Cow<'_, str> {
+    if key.bytes().all(is_unreserved) {
+        Cow::Borrowed(key)
+    } else {
+        let mut bytes = Vec::with_capacity(key.len() * 3);
+        percent_encode_bytes(key.as_bytes(), &mut bytes);
+        Cow::Owned(ascii_to_string(bytes))
+    }
+}
 
 /// Builds the canonical query: every parameter, key and value percent-encoded, sorted by encoded key
 /// in byte order, joined as `k=v` with `&`. Parameters named `Signature` are left out.
 ///
 /// Returns the canonical query and the indices of the parameters it holds, in its order.
-pub fn canonical_query(params: &[(String, String)]) -> (String, Vec<usize>) {
-    let mut encoded: Vec<(String, usize)> = params
+pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> (String, Vec<usize>) {
+    let mut keyed: Vec<(Cow<'_, str>, usize)> = params
         .iter()
         .enumerate()
-        .filter(|(_, (key, _))| key != "Signature")
-        .map(|(index, (key, _))| (percent_encode(key), index))
+        .filter(|(_, (key, _))| key.as_ref() != "Signature")
+        .map(|(index, (key, _))| (sort_key(key.as_ref()), index))
         .collect();
-    // By encoded key, then by position: a repeated key keeps the order it was given in.
-    encoded.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
-    let capacity = params.iter().map(|(k, v)| k.len() + v.len() * 3 / 2 + 2).sum();
-    let mut query = String::with_capacity(capacity);
-    let mut order = Vec::with_capacity(encoded.len());
-    for (position, (key, index)) in encoded.iter().enumerate() {
+    // By encoded key in byte order, then by position: a repeated key keeps the order it was given in.
+    keyed.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
+    let order: Vec<usize> = keyed.into_iter().map(|(_, index)| index).collect();
+    let capacity = params.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len() * 3 / 2 + 2).sum();
+    let mut query = Vec::with_capacity(capacity);
+    for (position, index) in order.iter().enumerate() {
+        let Some((key, value)) = params.get(*index) else { continue };
         if position > 0 {
-            query.push('&');
+            query.push(b'&');
         }
-        query.push_str(key);
-        query.push('=');
-        if let Some((_, value)) = params.get(*index) {
-            percent_encode_into(value, &mut query);
-        }
-        order.push(*index);
+        percent_encode_bytes(key.as_ref().as_bytes(), &mut query);
+        query.push(b'=');
+        percent_encode_bytes(value.as_ref().as_bytes(), &mut query);
     }
-    (query, order)
+    (ascii_to_string(query), order)
 }
 
 /// `METHOD & enc("/") & enc(canonicalQuery)`: the canonical query is encoded a second time.
 pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
-    let mut out = String::with_capacity(method.len() + 5 + canonical_query.len() * 3 / 2);
-    out.push_str(method);
-    out.push('&');
-    percent_encode_into("/", &mut out);
-    out.push('&');
-    percent_encode_into(canonical_query, &mut out);
-    out
+    let mut out = Vec::with_capacity(method.len() + 5 + canonical_query.len() * 3 / 2);
+    out.extend_from_slice(method.as_bytes());
+    out.extend_from_slice(b"&%2F&");
+    percent_encode_bytes(canonical_query.as_bytes(), &mut out);
+    ascii_to_string(out)
 }
 
 #[cfg(test)]

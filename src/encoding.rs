@@ -3,39 +3,73 @@
 //! The UTF-8 bytes `A-Z a-z 0-9 - _ . ~` stay as they are; every other byte becomes `%XX` with
 //! upper-case hex. Space is therefore `%20` (never `+`), `*` is `%2A`, and `~` stays `~`.
 
+/// The upper-case hex digit of a nibble (`0..=15`) as a byte.
+#[inline]
+fn hex_byte(nibble: u8) -> u8 {
+    let nibble = nibble & 0x0f;
+    if nibble < 10 {
+        b'0' + nibble
+    } else {
+        b'A' + nibble - 10
+    }
+}
+
 /// The hex digit of a nibble (`0..=15`), upper-case or lower-case.
 pub fn hex_digit(nibble: u8, upper: bool) -> char {
-    let nibble = nibble & 0x0f;
-    char::from(match nibble {
-        0..=9 => b'0' + nibble,
-        _ if upper => b'A' + nibble - 10,
-        _ => b'a' + nibble - 10,
-    })
+    let digit = char::from(hex_byte(nibble));
+    if upper {
+        digit
+    } else {
+        digit.to_ascii_lowercase()
+    }
 }
+
+/// `true` at each unreserved byte: `A-Z a-z 0-9 - _ . ~`.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+        byte += 1;
+    }
+    table
+};
 
 /// Whether a byte stays as it is.
+#[inline]
 pub fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+    // A u8 index into a 256-entry table: the bounds check folds away.
+    UNRESERVED.get(usize::from(byte)).copied().unwrap_or(false)
 }
 
-/// Appends the percent-encoding of `input` to `out`. Runs of unreserved bytes are copied whole.
-pub fn percent_encode_into(input: &str, out: &mut String) {
-    out.reserve(input.len());
-    let bytes = input.as_bytes();
+/// Appends the percent-encoding of `input` to a byte buffer (the fast path: runs of unreserved
+/// bytes are copied whole; everything it appends is ASCII).
+pub fn percent_encode_bytes(input: &[u8], out: &mut Vec<u8>) {
+    out.reserve(input.len() + input.len() / 2);
     let mut run_start = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
+    for (index, &byte) in input.iter().enumerate() {
         if is_unreserved(byte) {
             continue;
         }
-        // `index` is at a byte that is not unreserved ASCII, and the run before it is all ASCII,
-        // so both ends are character boundaries.
-        out.push_str(input.get(run_start..index).unwrap_or_default());
-        out.push('%');
-        out.push(hex_digit(byte >> 4, true));
-        out.push(hex_digit(byte, true));
+        out.extend_from_slice(input.get(run_start..index).unwrap_or_default());
+        out.extend_from_slice(&[b'%', hex_byte(byte >> 4), hex_byte(byte & 0x0f)]);
         run_start = index + 1;
     }
-    out.push_str(input.get(run_start..).unwrap_or_default());
+    out.extend_from_slice(input.get(run_start..).unwrap_or_default());
+}
+
+/// Text from a buffer that holds ASCII by construction. Lossy conversion is never taken; it keeps
+/// the function total without a panic path.
+pub fn ascii_to_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends the percent-encoding of `input` to `out`.
+pub fn percent_encode_into(input: &str, out: &mut String) {
+    let mut bytes = Vec::with_capacity(input.len() + input.len() / 4);
+    percent_encode_bytes(input.as_bytes(), &mut bytes);
+    out.push_str(&ascii_to_string(bytes));
 }
 
 /// The percent-encoding of `input`.

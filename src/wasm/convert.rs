@@ -1,7 +1,7 @@
 //! JS values into the core's inputs. Reads only own enumerable properties (an inherited or
 //! polluted prototype key is never a parameter), catches every throw, and never trusts a type.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{code, quote_name, Error, ErrorKind};
 use crate::operations::fields::MAX_KEYS;
@@ -9,6 +9,37 @@ use crate::operations::input::{RawParams, Value};
 use crate::text::nearest;
 
 use super::js;
+
+/// One property's value as read from JS.
+pub enum Item {
+    Text(String),
+    /// A string with a lone surrogate.
+    IllFormed,
+    Number(f64),
+    /// Any other type, named as `typeof` names it (`array` for arrays), with the value itself.
+    Other(&'static str, JsValue),
+}
+
+impl Item {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Text(_) | Self::IllFormed => "string",
+            Self::Number(_) => "number",
+            Self::Other(name, _) => name,
+        }
+    }
+}
+
+fn static_type(name: &str) -> &'static str {
+    match name {
+        "boolean" => "boolean",
+        "bigint" => "bigint",
+        "symbol" => "symbol",
+        "function" => "function",
+        "array" => "array",
+        _ => "object",
+    }
+}
 
 /// A JS value's type as a person names it, for messages.
 fn type_name(value: &JsValue) -> &'static str {
@@ -35,9 +66,9 @@ fn type_name(value: &JsValue) -> &'static str {
     }
 }
 
-/// A JS string as Rust text; `None` when it holds a lone surrogate (which has no UTF-8 form and
-/// would otherwise be replaced by U+FFFD and signed).
-pub fn text_of(value: &JsValue) -> Option<Option<String>> {
+/// A JS string as Rust text; `Some(None)` when it holds a lone surrogate (which has no UTF-8 form
+/// and would otherwise be replaced by U+FFFD and signed); `None` when it is not a string.
+fn text_of(value: &JsValue) -> Option<Option<String>> {
     let text = value.as_string()?;
     if text.contains('\u{FFFD}') && !js::is_well_formed(value) {
         return Some(None);
@@ -45,58 +76,9 @@ pub fn text_of(value: &JsValue) -> Option<Option<String>> {
     Some(Some(text))
 }
 
-/// A plain object's own enumerable entries whose values are not `undefined` or `null`.
-/// `what` names the argument in messages (`request`, `params`).
-pub fn entries(value: &JsValue, what: &str, kind: ErrorKind) -> Result<Vec<(String, JsValue)>, Error> {
-    let not_object = || {
-        let mut err = Error::validation(
-            code::INVALID_PARAMETER,
-            what,
-            format!("{what} must be a plain object, not {}", article(type_name(value))),
-        );
-        err.kind = kind;
-        err
-    };
-    if !value.is_object() || value.is_function() {
-        return Err(not_object());
-    }
-    let tag = js::type_tag(value).map_err(|_| threw(what, kind))?;
-    if tag != "[object Object]" {
-        let shown = tag.trim_start_matches("[object ").trim_end_matches(']').to_owned();
-        let mut err = Error::validation(code::INVALID_PARAMETER, what, format!("{what} must be a plain object, not {}", article(&shown)));
-        err.kind = kind;
-        return Err(err);
-    }
-    let keys = js::own_keys(value).map_err(|_| threw(what, kind))?;
-    let count = keys.length() as usize;
-    if count > MAX_KEYS {
-        let mut err = Error::validation(code::INVALID_PARAMETER, what, format!("{what} has {count} keys, far more than any operation takes"));
-        err.kind = kind;
-        return Err(err);
-    }
-    let mut out = Vec::with_capacity(count);
-    for key in keys.iter() {
-        let name = key.as_string().unwrap_or_default();
-        let item = js_sys::Reflect::get(value, &key).map_err(|_| {
-            let mut err = Error::validation(
-                code::INVALID_PARAMETER,
-                name.chars().take(64).collect::<String>(),
-                format!("reading {what}.{} threw an exception", quote_name(&name)),
-            );
-            err.kind = kind;
-            err
-        })?;
-        if !item.is_undefined() && !item.is_null() {
-            out.push((name, item));
-        }
-    }
-    Ok(out)
-}
-
-fn threw(what: &str, kind: ErrorKind) -> Error {
-    let mut err = Error::validation(code::INVALID_PARAMETER, what, format!("reading {what} threw an exception"));
-    err.kind = kind;
-    err
+fn with_kind(mut error: Error, kind: ErrorKind) -> Error {
+    error.kind = kind;
+    error
 }
 
 fn article(name: &str) -> String {
@@ -107,46 +89,171 @@ fn article(name: &str) -> String {
     format!("{article} {name}")
 }
 
-/// Operation parameters: each value as the core's `Value`.
+fn not_plain(what: &str, shown: &str, kind: ErrorKind) -> Error {
+    with_kind(
+        Error::validation(code::INVALID_PARAMETER, what, format!("{what} must be a plain object, not {}", article(shown))),
+        kind,
+    )
+}
+
+/// Reads the packed form of `js/boundary.js`'s `readEntries`: lengths count UTF-16 units.
+struct Packed<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Packed<'a> {
+    fn length(&mut self) -> Option<usize> {
+        let (digits, rest) = self.rest.split_once(':')?;
+        self.rest = rest;
+        digits.parse().ok()
+    }
+
+    fn units(&mut self, units: usize) -> Option<&'a str> {
+        let mut counted = 0;
+        let mut end = 0;
+        for ch in self.rest.chars() {
+            if counted >= units {
+                break;
+            }
+            counted += ch.len_utf16();
+            end += ch.len_utf8();
+        }
+        if counted != units {
+            return None;
+        }
+        let (taken, rest) = (self.rest.get(..end)?, self.rest.get(end..)?);
+        self.rest = rest;
+        Some(taken)
+    }
+
+    fn tag(&mut self) -> Option<char> {
+        let mut chars = self.rest.chars();
+        let tag = chars.next()?;
+        self.rest = chars.as_str();
+        Some(tag)
+    }
+
+    fn entry(&mut self) -> Option<(&'a str, char, &'a str)> {
+        let key_len = self.length()?;
+        let key = self.units(key_len)?;
+        let tag = self.tag()?;
+        let text_len = self.length()?;
+        let text = self.units(text_len)?;
+        Some((key, tag, text))
+    }
+}
+
+/// A plain object's own enumerable entries whose values are not `undefined` or `null`, read in one
+/// call into JS. `what` names the argument in messages (`request`, `params`).
+pub fn entries(value: &JsValue, what: &str, kind: ErrorKind) -> Result<Vec<(String, Item)>, Error> {
+    let threw = || with_kind(Error::validation(code::INVALID_PARAMETER, what, format!("reading {what} threw an exception")), kind);
+    if !value.is_object() || value.is_function() {
+        return Err(not_plain(what, type_name(value), kind));
+    }
+    let tag = js::type_tag(value).map_err(|_| threw())?;
+    if tag != "[object Object]" {
+        return Err(not_plain(what, tag.trim_start_matches("[object ").trim_end_matches(']'), kind));
+    }
+    let read = js::read_entries(value, MAX_KEYS).map_err(|_| threw())?;
+    let Some(list) = read.dyn_ref::<js_sys::Array>() else {
+        return Err(match (read.as_string(), read.as_f64()) {
+            (Some(key), _) => with_kind(
+                Error::validation(
+                    code::INVALID_PARAMETER,
+                    key.chars().take(64).collect::<String>(),
+                    format!("reading {what}.{} threw an exception", quote_name(&key)),
+                ),
+                kind,
+            ),
+            (None, Some(count)) => with_kind(
+                Error::validation(code::INVALID_PARAMETER, what, format!("{what} has {count} keys, far more than any operation takes")),
+                kind,
+            ),
+            (None, None) => threw(),
+        });
+    };
+    let packed = list.get(0).as_string().unwrap_or_default();
+    let mut reader = Packed { rest: &packed };
+    let mut objects = 1;
+    let mut out = Vec::new();
+    while !reader.rest.is_empty() {
+        let (key, tag, text) = reader.entry().ok_or_else(|| Error::internal("the packed entries could not be read"))?;
+        let item = match tag {
+            's' => Item::Text(text.to_owned()),
+            'x' => Item::IllFormed,
+            // `String(n)` of any JS number parses back exactly (NaN and ±Infinity included).
+            'n' => Item::Number(text.parse().unwrap_or(f64::NAN)),
+            _ => {
+                let value = list.get(objects);
+                objects += 1;
+                Item::Other(static_type(text), value)
+            }
+        };
+        out.push((key.to_owned(), item));
+    }
+    Ok(out)
+}
+
+/// Operation parameters from a `params` object.
 pub fn raw_params(value: &JsValue) -> Result<RawParams, Error> {
     let mut params = RawParams::new();
     for (key, item) in entries(value, "params", ErrorKind::Validation)? {
-        let converted = if let Some(text) = text_of(&item) {
-            text.map_or(Value::IllFormedText, Value::Text)
-        } else if let Some(number) = item.as_f64() {
-            Value::Number(number)
-        } else {
-            Value::WrongType(type_name(&item))
+        let converted = match item {
+            Item::Text(text) => Value::Text(text),
+            Item::IllFormed => Value::IllFormedText,
+            Item::Number(number) => Value::Number(number),
+            Item::Other(name, _) => Value::WrongType(name),
         };
         params.push(key, converted);
     }
     Ok(params)
 }
 
-/// A string-valued option of the request (`accessKeyId`, `endpoint`, …).
-pub fn option_text(value: &JsValue, field: &str, kind: ErrorKind) -> Result<String, Error> {
-    let mut err = match text_of(value) {
-        Some(Some(text)) => return Ok(text),
-        Some(None) => Error::validation(
+/// `params` as given in a request: it must be an object.
+pub fn params_item(item: &Item) -> Result<RawParams, Error> {
+    match item {
+        Item::Other(_, value) => raw_params(value),
+        other => Err(not_plain("params", other.type_name(), ErrorKind::Validation)),
+    }
+}
+
+/// A string-valued option of a request (`accessKeyId`, `endpoint`, …).
+pub fn item_text(item: &Item, field: &str, kind: ErrorKind) -> Result<String, Error> {
+    let error = match item {
+        Item::Text(text) => return Ok(text.clone()),
+        Item::IllFormed => Error::validation(
             code::INVALID_PARAMETER,
             field,
             format!("{field} contains a lone UTF-16 surrogate, which cannot be encoded as UTF-8"),
         ),
-        None => Error::validation(code::INVALID_PARAMETER, field, format!("{field} must be a string, not {}", article(type_name(value)))),
+        other => Error::validation(code::INVALID_PARAMETER, field, format!("{field} must be a string, not {}", article(other.type_name()))),
     };
-    err.kind = kind;
-    Err(err)
+    Err(with_kind(error, kind))
+}
+
+/// A string argument (`validateParams`' action).
+pub fn value_text(value: &JsValue, field: &str) -> Result<String, Error> {
+    match text_of(value) {
+        Some(Some(text)) => Ok(text),
+        Some(None) => item_text(&Item::IllFormed, field, ErrorKind::Validation),
+        None => Err(Error::validation(
+            code::INVALID_PARAMETER,
+            field,
+            format!("{field} must be a string, not {}", article(type_name(value))),
+        )),
+    }
 }
 
 /// The known keys of a request object; anything else is refused with the nearest known name.
-pub fn check_keys(entries: &[(String, JsValue)], known: &[&'static str], what: &str) -> Result<(), Error> {
+pub fn check_keys(entries: &[(String, Item)], known: &[&'static str], what: &str) -> Result<(), Error> {
     for (key, _) in entries {
         if known.contains(&key.as_str()) {
             continue;
         }
         let mut message = format!("{} is not an option of {what}", quote_name(key));
-        if let Some(suggestion) = nearest(key, known.iter().copied()) {
-            message.push_str(&format!("; did you mean \"{suggestion}\"?"));
+        match nearest(key, known.iter().copied()) {
+            Some(suggestion) => message.push_str(&format!("; did you mean \"{suggestion}\"?")),
+            None => message.push_str(&format!("; its options are {}", known.join(", "))),
         }
         return Err(Error::validation(code::INVALID_PARAMETER, key.chars().take(64).collect::<String>(), message));
     }
@@ -155,9 +262,6 @@ pub fn check_keys(entries: &[(String, JsValue)], known: &[&'static str], what: &
 
 /// Milliseconds since the epoch of a Date object, or `None` if the value is not one.
 pub fn date_millis(value: &JsValue) -> Option<f64> {
-    if !value.is_object() {
-        return None;
-    }
     match js::type_tag(value) {
         Ok(tag) if tag == "[object Date]" => js::date_value(value).ok(),
         _ => None,

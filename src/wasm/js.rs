@@ -10,8 +10,14 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = typeTag)]
     pub fn type_tag(value: &JsValue) -> Result<String, JsValue>;
 
-    #[wasm_bindgen(catch, js_name = ownKeys)]
-    pub fn own_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(catch, js_name = readEntries)]
+    pub fn read_entries(value: &JsValue, max: usize) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = assembleSigned)]
+    pub fn assemble_signed(text: &str) -> JsValue;
+
+    #[wasm_bindgen(js_name = assembleProblems)]
+    pub fn assemble_problems(text: &str) -> JsValue;
 
     #[wasm_bindgen(js_name = isWellFormed)]
     pub fn is_well_formed(text: &JsValue) -> bool;

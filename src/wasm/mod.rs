@@ -3,7 +3,7 @@
 
 mod convert;
 mod js;
-mod json;
+mod packed;
 
 use wasm_bindgen::prelude::*;
 
@@ -15,14 +15,10 @@ use crate::operations::{validate, Action};
 use crate::request::{sign_operation, RequestConfig};
 use crate::time::Timestamp;
 
-use convert::{check_keys, date_millis, entries, option_text, raw_params};
+use convert::{check_keys, date_millis, entries, item_text, params_item, raw_params, value_text, Item};
 
 fn to_js(error: &Error) -> JsValue {
     js::make_caster_error(error.code, error.kind.as_str(), &error.message, error.field.clone())
-}
-
-fn parse_json(text: &str) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(text).map_err(|_| to_js(&Error::internal("a result could not be read back as JSON")))
 }
 
 const REQUEST_KEYS: [&str; 10] = [
@@ -38,7 +34,7 @@ const REQUEST_KEYS: [&str; 10] = [
     "nonce",
 ];
 
-fn action_of(value: Option<&JsValue>) -> Result<Action, Error> {
+fn action_of(value: Option<&Item>) -> Result<Action, Error> {
     let Some(value) = value else {
         return Err(Error::validation(
             code::MISSING_PARAMETER,
@@ -46,23 +42,24 @@ fn action_of(value: Option<&JsValue>) -> Result<Action, Error> {
             "action is required: \"StartCasterScene\" or \"AddCasterVideoResource\"",
         ));
     };
-    let name = option_text(value, "action", ErrorKind::Validation)?;
+    let name = item_text(value, "action", ErrorKind::Validation)?;
     Action::from_name(&name)
 }
 
-fn timestamp_of(value: Option<&JsValue>) -> Result<Timestamp, Error> {
-    match value {
+fn timestamp_of(item: Option<&Item>) -> Result<Timestamp, Error> {
+    match item {
         None => Timestamp::from_unix_millis(js_sys::Date::now(), "timestamp"),
-        Some(value) => match date_millis(value) {
+        Some(Item::Other(_, value)) => match date_millis(value) {
             Some(millis) => Timestamp::from_unix_millis(millis, "timestamp"),
-            None => Timestamp::parse(&option_text(value, "timestamp", ErrorKind::Validation)?, "timestamp"),
+            None => Err(Error::validation(code::INVALID_PARAMETER, "timestamp", "timestamp must be a string or a Date")),
         },
+        Some(item) => Timestamp::parse(&item_text(item, "timestamp", ErrorKind::Validation)?, "timestamp"),
     }
 }
 
-fn nonce_of(value: Option<&JsValue>) -> Result<Nonce, Error> {
-    match value {
-        Some(value) => Nonce::parse(option_text(value, "nonce", ErrorKind::Validation)?, "nonce"),
+fn nonce_of(item: Option<&Item>) -> Result<Nonce, Error> {
+    match item {
+        Some(item) => Nonce::parse(item_text(item, "nonce", ErrorKind::Validation)?, "nonce"),
         None => {
             let mut bytes = [0u8; 16];
             getrandom::fill(&mut bytes).map_err(|_| Error {
@@ -80,7 +77,7 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     let given = entries(request, "request", ErrorKind::Validation)?;
     check_keys(&given, &REQUEST_KEYS, "signRequest")?;
     let get = |key: &str| given.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-    let config_text = |key: &str| get(key).map(|v| option_text(v, key, ErrorKind::Config)).transpose();
+    let config_text = |key: &str| get(key).map(|v| item_text(v, key, ErrorKind::Config)).transpose();
 
     let credentials = Credentials::new(
         config_text("accessKeyId")?.unwrap_or_default(),
@@ -100,25 +97,25 @@ fn sign(request: &JsValue) -> Result<String, Error> {
 
     let action = action_of(get("action"))?;
     let params = match get("params") {
-        Some(params) => raw_params(params)?,
+        Some(params) => params_item(params)?,
         None => Default::default(),
     };
     let valid = validate(action, &params).map_err(|mut errors| errors.swap_remove(0))?;
     let timestamp = timestamp_of(get("timestamp"))?;
     let nonce = nonce_of(get("nonce"))?;
     let signed = sign_operation(&valid, &config, timestamp, &nonce)?;
-    Ok(json::signed_request(&signed))
+    packed::signed_request(&signed)
 }
 
 /// Validates and signs one request; sends nothing.
 #[wasm_bindgen(js_name = signRequest)]
 pub fn sign_request(request: JsValue) -> Result<JsValue, JsValue> {
     let text = sign(&request).map_err(|e| to_js(&e))?;
-    parse_json(&text)
+    Ok(js::assemble_signed(&text))
 }
 
 fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
-    let action = match option_text(action, "action", ErrorKind::Validation).and_then(|name| Action::from_name(&name)) {
+    let action = match value_text(action, "action").and_then(|name| Action::from_name(&name)) {
         Ok(action) => action,
         Err(error) => return vec![error],
     };
@@ -132,5 +129,6 @@ fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
 /// Every problem with the parameters of `action`; an empty array when they are valid.
 #[wasm_bindgen(js_name = validateParams)]
 pub fn validate_params(action: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
-    parse_json(&json::problems(&problems(&action, &params)))
+    let text = packed::problems(&problems(&action, &params)).map_err(|e| to_js(&e))?;
+    Ok(js::assemble_problems(&text))
 }
