@@ -25,6 +25,8 @@ pub fn hex_digit(nibble: u8, upper: bool) -> char {
 }
 
 /// `true` at each unreserved byte: `A-Z a-z 0-9 - _ . ~`.
+// Evaluated at compile time: an index out of range fails the build, it cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
 static UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
