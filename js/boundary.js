@@ -54,15 +54,15 @@ export function isWellFormed(text) {
 /**
  * An object's own enumerable entries, skipping undefined and null values, packed into one string
  * so that they cross into wasm at once: per entry `<len>:<key><tag><len>:<text>`, lengths in
- * UTF-16 units. Tags: `s` string, `x` string with a lone surrogate, `n` number (its text is
- * `String(n)`), `o` anything else (its text is its type; the value itself follows the packed
- * string in the returned array, in order).
- * Returns `[packed, ...objects]`; the key as a string when reading its value throws; the key
- * count as a number when there are more than `max` keys. May throw (proxy traps).
+ * UTF-16 units. Tags: `s` string, `x` string with a lone surrogate, `n` number, `o` anything
+ * else (its text is its type). Numbers and other values follow the packed string in the returned
+ * array, in order, so that no number is ever printed and parsed back.
+ * Returns `[packed, ...values]`; `{ threw: key }` when reading a value throws; the key count as
+ * a string when there are more than `max` keys. May throw (proxy traps).
  */
 export function readEntries(value, max) {
   const keys = Object.keys(value);
-  if (keys.length > max) return keys.length;
+  if (keys.length > max) return String(keys.length);
   let packed = '';
   const out = [''];
   for (const key of keys) {
@@ -70,7 +70,7 @@ export function readEntries(value, max) {
     try {
       item = value[key];
     } catch {
-      return key;
+      return { threw: key };
     }
     if (item === undefined || item === null) continue;
     let tag;
@@ -81,7 +81,8 @@ export function readEntries(value, max) {
       text = item;
     } else if (type === 'number') {
       tag = 'n';
-      text = String(item);
+      text = '';
+      out.push(item);
     } else {
       tag = 'o';
       text = Array.isArray(item) ? 'array' : type;
@@ -91,6 +92,11 @@ export function readEntries(value, max) {
   }
   out[0] = packed;
   return out;
+}
+
+/** The key of `readEntries`' `{ threw: key }`. */
+export function threwKey(result) {
+  return typeof result?.threw === 'string' ? result.threw : undefined;
 }
 
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.

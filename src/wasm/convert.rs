@@ -156,37 +156,38 @@ pub fn entries(value: &JsValue, what: &str, kind: ErrorKind) -> Result<Vec<(Stri
     }
     let read = js::read_entries(value, MAX_KEYS).map_err(|_| threw())?;
     let Some(list) = read.dyn_ref::<js_sys::Array>() else {
-        return Err(match (read.as_string(), read.as_f64()) {
-            (Some(key), _) => with_kind(
-                Error::validation(
-                    code::INVALID_PARAMETER,
-                    key.chars().take(64).collect::<String>(),
-                    format!("reading {what}.{} threw an exception", quote_name(&key)),
-                ),
-                kind,
-            ),
-            (None, Some(count)) => with_kind(
+        if let Some(count) = read.as_string() {
+            return Err(with_kind(
                 Error::validation(code::INVALID_PARAMETER, what, format!("{what} has {count} keys, far more than any operation takes")),
                 kind,
+            ));
+        }
+        let key = js::threw_key(&read).unwrap_or_default();
+        return Err(with_kind(
+            Error::validation(
+                code::INVALID_PARAMETER,
+                key.chars().take(64).collect::<String>(),
+                format!("reading {what}.{} threw an exception", quote_name(&key)),
             ),
-            (None, None) => threw(),
-        });
+            kind,
+        ));
     };
     let packed = list.get(0).as_string().unwrap_or_default();
     let mut reader = Packed { rest: &packed };
-    let mut objects = 1;
+    let mut next_value = 1;
     let mut out = Vec::new();
     while !reader.rest.is_empty() {
         let (key, tag, text) = reader.entry().ok_or_else(|| Error::internal("the packed entries could not be read"))?;
         let item = match tag {
             's' => Item::Text(text.to_owned()),
             'x' => Item::IllFormed,
-            // `String(n)` of any JS number parses back exactly (NaN and ±Infinity included).
-            'n' => Item::Number(text.parse().unwrap_or(f64::NAN)),
             _ => {
-                let value = list.get(objects);
-                objects += 1;
-                Item::Other(static_type(text), value)
+                let value = list.get(next_value);
+                next_value += 1;
+                match (tag, value.as_f64()) {
+                    ('n', Some(number)) => Item::Number(number),
+                    _ => Item::Other(static_type(text), value),
+                }
             }
         };
         out.push((key.to_owned(), item));

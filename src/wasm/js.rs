@@ -13,6 +13,10 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = readEntries)]
     pub fn read_entries(value: &JsValue, max: usize) -> Result<JsValue, JsValue>;
 
+    /// The key of `{ threw: key }`.
+    #[wasm_bindgen(js_name = threwKey)]
+    pub fn threw_key(value: &JsValue) -> Option<String>;
+
     #[wasm_bindgen(js_name = assembleSigned)]
     pub fn assemble_signed(text: &str) -> JsValue;
 
