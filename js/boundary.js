@@ -85,7 +85,12 @@ export function readEntries(value, max) {
       out.push(item);
     } else {
       tag = 'o';
-      text = Array.isArray(item) ? 'array' : type;
+      text = type;
+      try {
+        if (Array.isArray(item)) text = 'array';
+      } catch {
+        // A revoked proxy: still an object; its problem is its type, not this read.
+      }
       out.push(item);
     }
     packed += `${key.length}:${key}${tag}${text.length}:${text}`;
@@ -101,39 +106,43 @@ export function threwKey(result) {
 
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
 // No field can hold a NUL: validation refuses control characters in every value that is echoed,
-// and the Rust side checks it again before joining. Keys are the API's fixed names, never
-// `__proto__`, so plain assignment makes own data properties.
+// and the Rust side checks it again before joining. Objects are built only with literals,
+// Object.fromEntries and Array.from, which define own properties: an accessor or a read-only
+// property planted on Object.prototype or Array.prototype is never invoked.
 
 function pairs(parts, from, to) {
-  const out = {};
-  for (let i = from; i + 1 < to; i += 2) out[parts[i]] = parts[i + 1];
-  return out;
+  const list = [];
+  for (let i = from; i + 1 < to; i += 2) list.push([parts[i], parts[i + 1]]);
+  return Object.fromEntries(list);
 }
 
 /** `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`. */
 export function assembleSigned(text) {
   const parts = text.split('\0');
   const paramsFrom = 7 + 2 * Number(parts[6]);
-  const result = { method: parts[0], url: parts[1], headers: pairs(parts, 7, paramsFrom) };
-  if (parts[2] !== '') result.body = parts[2];
-  result.params = pairs(parts, paramsFrom, parts.length);
-  result.canonicalQuery = parts[3];
-  result.stringToSign = parts[4];
-  result.signature = parts[5];
-  return result;
+  const headers = pairs(parts, 7, paramsFrom);
+  const params = pairs(parts, paramsFrom, parts.length);
+  // Two fixed shapes (a GET has no body) keep these literals fast.
+  return parts[2] === ''
+    ? {
+      method: parts[0], url: parts[1], headers, params,
+      canonicalQuery: parts[3], stringToSign: parts[4], signature: parts[5],
+    }
+    : {
+      method: parts[0], url: parts[1], headers, body: parts[2], params,
+      canonicalQuery: parts[3], stringToSign: parts[4], signature: parts[5],
+    };
 }
 
 /** `field, code, message` triples, as an array of plain objects. */
 export function assembleProblems(text) {
-  if (text === '') return [];
-  const parts = text.split('\0');
-  const out = [];
-  for (let i = 0; i + 2 < parts.length; i += 3) {
-    out.push({ field: parts[i], code: parts[i + 1], message: parts[i + 2] });
-  }
-  return out;
+  const parts = text === '' ? [] : text.split('\0');
+  return Array.from({ length: Math.floor(parts.length / 3) }, (_, i) => ({
+    field: parts[3 * i],
+    code: parts[3 * i + 1],
+    message: parts[3 * i + 2],
+  }));
 }
-
 
 /** The time value of a Date; throws for anything else. */
 export function dateValue(value) {

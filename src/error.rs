@@ -91,9 +91,21 @@ pub fn quote_name(name: &str) -> String {
     out
 }
 
+/// A caller's key used as an error's `field`: at most 64 characters, control characters replaced
+/// by U+FFFD (a field is shown in forms and logs, and must never carry a NUL).
+pub fn field_name(key: &str) -> String {
+    key.chars().take(64).map(|ch| if ch.is_control() { '\u{FFFD}' } else { ch }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_name("Caster\0Id"), "Caster\u{FFFD}Id");
+        assert_eq!(field_name(&"k".repeat(100)).len(), 64);
+    }
 
     #[test]
     fn quoting_names() {

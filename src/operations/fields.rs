@@ -1,7 +1,7 @@
 //! Turning a caller's keys and values into typed fields: names (PascalCase or camelCase), unknown
 //! names with a suggestion, duplicates, and each value's type.
 
-use crate::error::{code, quote_name, Error};
+use crate::error::{code, field_name, quote_name, Error};
 use crate::text::nearest;
 
 use super::input::{RawParams, Value};
@@ -182,7 +182,7 @@ fn unknown_field(action: Action, key: &str) -> Error {
         message.push_str("; its parameters are ");
         message.push_str(&names.collect::<Vec<_>>().join(", "));
     }
-    let field: String = key.chars().take(64).collect();
+    let field = field_name(key);
     Error::validation(code::INVALID_PARAMETER, field, message)
 }
 

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::error::{code, quote_name, Error, ErrorKind};
+use crate::error::{code, field_name, quote_name, Error, ErrorKind};
 use crate::operations::fields::MAX_KEYS;
 use crate::operations::input::{RawParams, Value};
 use crate::text::nearest;
@@ -59,10 +59,12 @@ fn type_name(value: &JsValue) -> &'static str {
         "symbol"
     } else if value.is_function() {
         "function"
-    } else if js_sys::Array::is_array(value) {
-        "array"
     } else {
-        "object"
+        // `Array.isArray` throws for a revoked proxy; the tag read is caught.
+        match js::type_tag(value) {
+            Ok(tag) if tag == "[object Array]" => "array",
+            _ => "object",
+        }
     }
 }
 
@@ -109,6 +111,14 @@ impl<'a> Packed<'a> {
     }
 
     fn units(&mut self, units: usize) -> Option<&'a str> {
+        // ASCII (the usual case): one UTF-16 unit per byte.
+        if let Some(head) = self.rest.as_bytes().get(..units) {
+            if head.is_ascii() {
+                let (taken, rest) = (self.rest.get(..units)?, self.rest.get(units..)?);
+                self.rest = rest;
+                return Some(taken);
+            }
+        }
         let mut counted = 0;
         let mut end = 0;
         for ch in self.rest.chars() {
@@ -166,7 +176,7 @@ pub fn entries(value: &JsValue, what: &str, kind: ErrorKind) -> Result<Vec<(Stri
         return Err(with_kind(
             Error::validation(
                 code::INVALID_PARAMETER,
-                key.chars().take(64).collect::<String>(),
+                field_name(&key),
                 format!("reading {what}.{} threw an exception", quote_name(&key)),
             ),
             kind,
@@ -256,7 +266,7 @@ pub fn check_keys(entries: &[(String, Item)], known: &[&'static str], what: &str
             Some(suggestion) => message.push_str(&format!("; did you mean \"{suggestion}\"?")),
             None => message.push_str(&format!("; its options are {}", known.join(", "))),
         }
-        return Err(Error::validation(code::INVALID_PARAMETER, key.chars().take(64).collect::<String>(), message));
+        return Err(Error::validation(code::INVALID_PARAMETER, field_name(key), message));
     }
     Ok(())
 }

@@ -17,6 +17,12 @@ use crate::time::Timestamp;
 
 use convert::{check_keys, date_millis, entries, item_text, params_item, raw_params, value_text, Item};
 
+/// Building the result object threw: only a sabotaged global (`Object.fromEntries` replaced, say)
+/// can do that.
+fn assembly_failed() -> Error {
+    Error::internal("the result object could not be built; has a global such as Object.fromEntries been replaced?")
+}
+
 fn to_js(error: &Error) -> JsValue {
     js::make_caster_error(error.code, error.kind.as_str(), &error.message, error.field.clone())
 }
@@ -111,7 +117,7 @@ fn sign(request: &JsValue) -> Result<String, Error> {
 #[wasm_bindgen(js_name = signRequest)]
 pub fn sign_request(request: JsValue) -> Result<JsValue, JsValue> {
     let text = sign(&request).map_err(|e| to_js(&e))?;
-    Ok(js::assemble_signed(&text))
+    js::assemble_signed(&text).map_err(|_| to_js(&assembly_failed()))
 }
 
 fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
@@ -130,5 +136,5 @@ fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
 #[wasm_bindgen(js_name = validateParams)]
 pub fn validate_params(action: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let text = packed::problems(&problems(&action, &params)).map_err(|e| to_js(&e))?;
-    Ok(js::assemble_problems(&text))
+    js::assemble_problems(&text).map_err(|_| to_js(&assembly_failed()))
 }
