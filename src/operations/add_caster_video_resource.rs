@@ -1,7 +1,7 @@
 //! AddCasterVideoResource: adds a video source to a production studio.
 
 use crate::error::{code, Error};
-use crate::url::{self, path_ends_with};
+use crate::url::{self, path_ends_with, UrlParts};
 
 use super::checks;
 use super::fields::FieldSpec;
@@ -109,41 +109,45 @@ fn check_source(fields: &Fields<'_>, errors: &mut Vec<Error>) {
     }
 
     let Some(text) = fields.text(source) else { return };
-    match source {
-        "LiveStreamUrl" => {
-            let ok = url::parse(text).is_some_and(|u| LIVE_SCHEMES.iter().any(|s| u.scheme.eq_ignore_ascii_case(s)));
-            if !ok {
-                errors.push(Error::validation(
-                    code::INVALID_LIVE_STREAM_URL,
-                    source,
-                    "LiveStreamUrl must be an absolute URL with a host and one of the schemes rtmp, rtmps, http, https, artc or srt",
-                ));
-            }
+    if let Some(rule) = URL_RULES.iter().find(|rule| rule.field == source) {
+        if !url::parse(text).is_some_and(|parts| (rule.accepts)(&parts)) {
+            errors.push(Error::validation(rule.code, source, rule.message));
         }
-        "VodUrl" => {
-            let ok = url::parse(text).is_some_and(|u| is_http(u.scheme) && path_ends_with(&u, &[".mp4", ".flv", ".ts"]));
-            if !ok {
-                errors.push(Error::validation(
-                    code::INVALID_VOD_URL,
-                    source,
-                    "VodUrl must be an http or https URL of an MP4, FLV or TS file (its path ends in .mp4, .flv or .ts)",
-                ));
-            }
-        }
-        "ImageUrl" => {
-            let ok = url::parse(text).is_some_and(|u| is_http(u.scheme) && path_ends_with(&u, &[".jpg", ".jpeg", ".png"]));
-            if !ok {
-                errors.push(Error::validation(
-                    code::INVALID_PARAMETER,
-                    source,
-                    "ImageUrl must be an http or https URL of a JPG or PNG image (its path ends in .jpg, .jpeg or .png)",
-                ));
-            }
-        }
-        "MaterialId" => checks::id(fields, source, code::INVALID_MATERIAL_ID, errors),
-        _ => checks::id(fields, source, code::INVALID_PARAMETER, errors),
+    } else if source == "MaterialId" {
+        checks::id(fields, source, code::INVALID_MATERIAL_ID, errors);
+    } else {
+        checks::id(fields, source, code::INVALID_PARAMETER, errors);
     }
 }
+
+/// What a URL-valued source must look like.
+struct UrlRule {
+    field: &'static str,
+    code: &'static str,
+    accepts: fn(&UrlParts<'_>) -> bool,
+    message: &'static str,
+}
+
+const URL_RULES: [UrlRule; 3] = [
+    UrlRule {
+        field: "LiveStreamUrl",
+        code: code::INVALID_LIVE_STREAM_URL,
+        accepts: |u| LIVE_SCHEMES.iter().any(|s| u.scheme.eq_ignore_ascii_case(s)),
+        message: "LiveStreamUrl must be an absolute URL with a host and one of the schemes rtmp, rtmps, http, https, artc or srt",
+    },
+    UrlRule {
+        field: "VodUrl",
+        code: code::INVALID_VOD_URL,
+        accepts: |u| is_http(u.scheme) && path_ends_with(u, &[".mp4", ".flv", ".ts"]),
+        message: "VodUrl must be an http or https URL of an MP4, FLV or TS file (its path ends in .mp4, .flv or .ts)",
+    },
+    UrlRule {
+        field: "ImageUrl",
+        code: code::INVALID_PARAMETER,
+        accepts: |u| is_http(u.scheme) && path_ends_with(u, &[".jpg", ".jpeg", ".png"]),
+        message: "ImageUrl must be an http or https URL of a JPG or PNG image (its path ends in .jpg, .jpeg or .png)",
+    },
+];
 
 fn is_http(scheme: &str) -> bool {
     scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")

@@ -126,28 +126,8 @@ pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> O
         *seen = Some(key);
         *slot = match (spec.ty, value) {
             (FieldType::Text, Value::Text(text)) => Slot::Text(text.clone()),
-            (FieldType::Text, Value::IllFormedText) => {
-                errors.push(Error::validation(
-                    code::INVALID_PARAMETER,
-                    spec.name,
-                    format!("{} contains a lone UTF-16 surrogate, which cannot be encoded as UTF-8", spec.name),
-                ));
-                Slot::Invalid
-            }
-            (FieldType::Text, Value::Number(_)) => {
-                errors.push(Error::validation(
-                    code::INVALID_PARAMETER,
-                    spec.name,
-                    format!("{} must be a string, not a number", spec.name),
-                ));
-                Slot::Invalid
-            }
-            (FieldType::Text, Value::WrongType(type_name)) => {
-                errors.push(Error::validation(
-                    code::INVALID_PARAMETER,
-                    spec.name,
-                    format!("{} must be a string, not {}", spec.name, with_article(type_name)),
-                ));
+            (FieldType::Text, _) => {
+                errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} {}", spec.name, text_problem(value))));
                 Slot::Invalid
             }
             (FieldType::Integer, value) => match integer_of(value) {
@@ -164,6 +144,16 @@ pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> O
         };
     }
     Some(slots)
+}
+
+/// Why a value is not text.
+fn text_problem(value: &Value) -> String {
+    match value {
+        Value::IllFormedText => "contains a lone UTF-16 surrogate, which cannot be encoded as UTF-8".to_owned(),
+        Value::Number(_) => "must be a string, not a number".to_owned(),
+        Value::WrongType(type_name) => format!("must be a string, not {}", with_article(type_name)),
+        Value::Text(_) => "must be a string".to_owned(),
+    }
 }
 
 fn with_article(type_name: &str) -> String {
