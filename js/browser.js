@@ -1,16 +1,26 @@
 // Browsers: `await init()` (the default export) fetches and instantiates the .wasm once; later
-// calls return at once. Calling an operation before it is ready throws a CasterError.
+// calls return at once. signRequest and validateParams before it throw a CasterError;
+// CasterClient's methods are asynchronous and initialise by themselves.
 import wasmInit, * as glue from './aliyun_caster.js';
 import { CasterError } from './caster-error.js';
+import { defineCasterClient } from './client.js';
 
 let ready = false;
+let loading;
 
 /** @param {{ module_or_path?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module }} [options] */
-export default async function init(options) {
-  if (!ready) {
-    await wasmInit(options);
-    ready = true;
-  }
+export default function init(options) {
+  loading ??= wasmInit(options).then(
+    () => { ready = true; },
+    (error) => {
+      loading = undefined;
+      throw new CasterError({
+        code: 'InitFailed', kind: 'config', cause: error,
+        message: 'the aliyun-caster .wasm could not be loaded; check that it is served (application/wasm) next to the module',
+      });
+    },
+  );
+  return loading;
 }
 
 function requireReady() {
@@ -32,5 +42,12 @@ export function validateParams(action, params) {
   requireReady();
   return glue.validateParams(action, params);
 }
+
+export const CasterClient = defineCasterClient({
+  signRequest: glue.signRequest,
+  validateParams: glue.validateParams,
+  isReady: () => ready,
+  ready: () => init(),
+});
 
 export { CasterError };

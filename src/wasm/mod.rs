@@ -3,6 +3,7 @@
 
 mod convert;
 mod js;
+mod json;
 mod packed;
 
 use wasm_bindgen::prelude::*;
@@ -14,6 +15,7 @@ use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
 use crate::request::{sign_operation, RequestConfig};
 use crate::time::Timestamp;
+use crate::verify::{parse_params, verify_v1};
 
 use convert::{check_keys, date_millis, entries, item_text, params_item, raw_params, value_text, Item};
 
@@ -137,4 +139,49 @@ fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
 pub fn validate_params(action: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let text = packed::problems(&problems(&action, &params)).map_err(|e| to_js(&e))?;
     js::assemble_problems(&text).map_err(|_| to_js(&assembly_failed()))
+}
+
+fn parse_json(text: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(text).map_err(|_| to_js(&Error::internal("a result could not be read back as JSON")))
+}
+
+/// The parameters of a received request, query first, then the form body: `[[key, value], …]`,
+/// decoded. Throws a CasterError for a malformed encoding or a key given twice. (For servers such
+/// as the emulator.)
+#[wasm_bindgen(js_name = parseRequestParams)]
+pub fn parse_request_params(query: JsValue, body: JsValue) -> Result<JsValue, JsValue> {
+    let query = value_text(&query, "query").map_err(|e| to_js(&e))?;
+    let body = value_text(&body, "body").map_err(|e| to_js(&e))?;
+    let params = parse_params(&query, &body).map_err(|e| to_js(&e))?;
+    parse_json(&json::pairs(&params))
+}
+
+/// Checks the v1 signature of a received request against `accessKeySecret`:
+/// `{ valid, stringToSign }`, where `stringToSign` is what the server signed.
+#[wasm_bindgen(js_name = verifySignature)]
+pub fn verify_signature(method: JsValue, query: JsValue, body: JsValue, access_key_secret: JsValue) -> Result<JsValue, JsValue> {
+    let run = || -> Result<String, Error> {
+        let method = value_text(&method, "method")?;
+        let params = parse_params(&value_text(&query, "query")?, &value_text(&body, "body")?)?;
+        let secret = value_text(&access_key_secret, "accessKeySecret")?;
+        let verification = verify_v1(&method, &params, &secret)?;
+        let mut out = String::from(if verification.valid { "{\"valid\":true,\"stringToSign\":" } else { "{\"valid\":false,\"stringToSign\":" });
+        json::string(&mut out, &verification.string_to_sign);
+        out.push('}');
+        Ok(out)
+    };
+    let text = run().map_err(|e| to_js(&e))?;
+    parse_json(&text)
+}
+
+/// Seconds since the epoch of a `Timestamp` parameter (`YYYY-MM-DDThh:mm:ssZ`); throws a
+/// CasterError when it is not one.
+#[wasm_bindgen(js_name = parseTimestamp)]
+pub fn parse_timestamp(text: JsValue) -> Result<f64, JsValue> {
+    let run = || -> Result<f64, Error> {
+        let text = value_text(&text, "Timestamp")?;
+        // Exact seconds well inside f64's integer range (years up to 9999).
+        Ok(Timestamp::parse(&text, "Timestamp")?.unix_secs() as f64)
+    };
+    run().map_err(|e| to_js(&e))
 }

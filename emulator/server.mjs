@@ -1,0 +1,299 @@
+// A strict local stand-in for https://live.aliyuncs.com (contract section 5). Signatures, the
+// Timestamp format and every parameter rule are checked by the package's own wasm core, so the
+// emulator and the client share one implementation of the rules.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseRequestParams, parseTimestamp, validateParams, verifySignature } from '../dist/server.mjs';
+import { CasterState, DEMO_CASTERS, StateError, castersFromConfig } from './state.mjs';
+
+export const API_VERSION = '2016-11-01';
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const CLOCK_TOLERANCE_MS = 15 * 60 * 1000;
+export const NONCE_TTL_MS = 15 * 60 * 1000;
+export const MAX_REQUESTS_PER_SECOND = 10;
+
+/** The key pair a fresh emulator accepts when no config names any. Not a real key. */
+export const DEMO_ACCESS_KEY = Object.freeze({
+  accessKeyId: 'LTAI5tEmulatorDemoKey',
+  accessKeySecret: 'emulator-demo-secret-not-a-real-key',
+});
+
+const ACTIONS = new Set(['StartCasterScene', 'AddCasterVideoResource']);
+// Parameters every RPC request carries besides the operation's own.
+const COMMON = new Set([
+  'Action', 'Version', 'Format', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce',
+  'SignatureType', 'Timestamp', 'Signature', 'SecurityToken',
+]);
+const REQUIRED = ['Action', 'Version', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp', 'Signature'];
+
+const HOST_ID = 'live.aliyuncs.com';
+const STATIC_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
+};
+
+class ApiError extends Error {
+  constructor(code, httpStatus, message) {
+    super(message);
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+}
+
+const missing = (name) => new ApiError('MissingParameter', 400,
+  `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+
+function readConfig(config) {
+  const accessKeys = config?.accessKeys ?? [DEMO_ACCESS_KEY];
+  if (!Array.isArray(accessKeys)) throw new Error('emulator config: "accessKeys" must be an array');
+  const keys = new Map();
+  accessKeys.forEach((key, i) => {
+    if (typeof key?.accessKeyId !== 'string' || typeof key?.accessKeySecret !== 'string' || !key.accessKeyId || !key.accessKeySecret) {
+      throw new Error(`emulator config: accessKeys[${i}] needs a non-empty accessKeyId and accessKeySecret`);
+    }
+    if (key.securityToken !== undefined && (typeof key.securityToken !== 'string' || key.securityToken === '')) {
+      throw new Error(`emulator config: accessKeys[${i}].securityToken must be a non-empty string when given`);
+    }
+    keys.set(key.accessKeyId, { secret: key.accessKeySecret, token: key.securityToken });
+  });
+  return { keys, casters: castersFromConfig(config?.casters ?? DEMO_CASTERS) };
+}
+
+/**
+ * @param {{ config?: object, stateFile?: string, wwwDir?: string, log?: (line: string) => void,
+ *   now?: () => number }} options
+ */
+export function createEmulator(options = {}) {
+  const { keys, casters } = readConfig(options.config);
+  const state = CasterState.open(options.stateFile, casters);
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const wwwDir = options.wwwDir;
+  const nonces = new Map(); // `${AccessKeyId}\n${nonce}` → expiry
+  const recent = new Map(); // AccessKeyId → times of its last accepted requests
+
+  function pruneNonces() {
+    const t = now();
+    for (const [nonce, expiry] of nonces) if (expiry <= t) nonces.delete(nonce);
+  }
+  const pruner = setInterval(pruneNonces, 60 * 1000);
+  pruner.unref();
+
+  function throttled(accessKeyId) {
+    const t = now();
+    const times = (recent.get(accessKeyId) ?? []).filter((at) => t - at < 1000);
+    recent.set(accessKeyId, times);
+    if (times.length >= MAX_REQUESTS_PER_SECOND) return true;
+    times.push(t);
+    return false;
+  }
+
+  /** Authenticates and dispatches one API request; returns the success body or throws ApiError. */
+  function handleApi(method, query, body) {
+    let pairs;
+    try {
+      pairs = parseRequestParams(query, body);
+    } catch (error) {
+      throw new ApiError(error.code ?? 'InvalidParameter.Malformed', 400, error.message);
+    }
+    const params = new Map(pairs);
+    for (const name of REQUIRED) if (!params.get(name)) throw missing(name);
+
+    const version = params.get('Version');
+    if (version !== API_VERSION) throw new ApiError('InvalidVersion', 400, `Specified parameter Version is not valid: this endpoint serves ${API_VERSION}.`);
+    const action = params.get('Action');
+    if (!ACTIONS.has(action)) throw new ApiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.');
+    const format = params.get('Format');
+    if (format !== undefined && format.toLowerCase() !== 'json') {
+      throw new ApiError('InvalidParameter.Malformed', 400, 'Format must be JSON: this emulator answers in JSON only.');
+    }
+    if (params.get('SignatureMethod') !== 'HMAC-SHA1' || params.get('SignatureVersion') !== '1.0') {
+      throw new ApiError('InvalidParameter.Malformed', 400, 'Signature v1 needs SignatureMethod HMAC-SHA1 and SignatureVersion 1.0.');
+    }
+
+    let timestampMs;
+    try {
+      timestampMs = parseTimestamp(params.get('Timestamp')) * 1000;
+    } catch {
+      throw new ApiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted: use YYYY-MM-DDThh:mm:ssZ in UTC.');
+    }
+    if (Math.abs(now() - timestampMs) > CLOCK_TOLERANCE_MS) {
+      throw new ApiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.');
+    }
+
+    const accessKeyId = params.get('AccessKeyId');
+    const key = keys.get(accessKeyId);
+    if (!key) throw new ApiError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.');
+    const verification = verifySignature(method, query, body, key.secret);
+    if (!verification.valid) {
+      throw new ApiError('SignatureDoesNotMatch', 400,
+        `Specified signature is not matched with our calculation. server string to sign is:${verification.stringToSign}`);
+    }
+    const token = params.get('SecurityToken');
+    if (key.token !== undefined && token === undefined) {
+      throw new ApiError('MissingSecurityToken', 400, 'This AccessKeyId is an STS key: the request needs its SecurityToken.');
+    }
+    if (token !== undefined && token !== key.token) {
+      throw new ApiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'The SecurityToken does not belong to this AccessKeyId.');
+    }
+
+    const nonceKey = `${accessKeyId}\n${params.get('SignatureNonce')}`;
+    if ((nonces.get(nonceKey) ?? 0) > now()) throw new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.');
+    nonces.set(nonceKey, now() + NONCE_TTL_MS);
+    if (throttled(accessKeyId)) throw new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.');
+
+    const operation = Object.create(null); // a wire key "__proto__" stays a key, and is refused as unknown
+    for (const [name, value] of pairs) if (!COMMON.has(name)) operation[name] = value;
+    const problems = validateParams(action, operation);
+    if (problems.length > 0) throw new ApiError(problems[0].code, 400, problems[0].message);
+
+    try {
+      if (action === 'StartCasterScene') {
+        return { StreamUrl: state.startScene(operation.CasterId, operation.SceneId) };
+      }
+      return { ResourceId: state.addResource(operation.CasterId, operation) };
+    } catch (error) {
+      if (error instanceof StateError) throw new ApiError(error.code, error.httpStatus, error.message);
+      throw error;
+    }
+  }
+
+  function send(res, status, body, extraHeaders = {}) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'Date',
+      ...extraHeaders,
+    });
+    res.end(text);
+  }
+
+  function sendError(res, requestId, error) {
+    send(res, error.httpStatus, {
+      RequestId: requestId,
+      HostId: HOST_ID,
+      Code: error.code,
+      Message: error.message,
+      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=live&requestId=${requestId}`,
+    }, error.httpStatus === 413 ? { connection: 'close' } : {});
+  }
+
+  async function serveStatic(res, pathname) {
+    if (!wwwDir) return false;
+    const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+    if (relative.startsWith('..')) return false;
+    try {
+      const content = await readFile(join(wwwDir, relative));
+      res.writeHead(200, {
+        'content-type': STATIC_TYPES[extname(relative)] ?? 'application/octet-stream',
+        'content-length': content.length,
+        'cache-control': 'no-cache',
+      });
+      res.end(content);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function handle(req, res) {
+    const started = now();
+    const requestId = randomUUID().toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://emulator.localhost');
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+        'access-control-max-age': '86400',
+      });
+      res.end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/_emulator/state') {
+      send(res, 200, state.snapshot());
+      return;
+    }
+    if (req.method === 'GET' && (url.pathname !== '/' || query === '')) {
+      if (await serveStatic(res, url.pathname)) return;
+      if (url.pathname !== '/') {
+        sendError(res, requestId, new ApiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.'));
+        return;
+      }
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      sendError(res, requestId, new ApiError('UnsupportedHTTPMethod', 405, 'Use GET or POST.'));
+      return;
+    }
+
+    let body = '';
+    if (req.method === 'POST') {
+      const chunks = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          sendError(res, requestId, new ApiError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      }
+      const type = String(req.headers['content-type'] ?? '').toLowerCase();
+      if (type.startsWith('application/x-www-form-urlencoded')) body = Buffer.concat(chunks).toString('utf8');
+    }
+
+    let status = 200;
+    let code = 'OK';
+    try {
+      const result = handleApi(req.method, query, body);
+      await state.persist();
+      send(res, 200, { RequestId: requestId, ...result });
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError('InternalError', 500,
+        'The request processing has failed due to some unknown error, exception or failure.');
+      status = apiError.httpStatus;
+      code = apiError.code;
+      sendError(res, requestId, apiError);
+    }
+    // Never the query or body: they carry the AccessKeyId's signature and maybe a token.
+    log(`${req.method} ${status} ${code} ${now() - started}ms`);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, randomUUID().toUpperCase(), new ApiError('InternalError', 500, 'The emulator failed.'));
+      else res.destroy();
+    });
+  });
+
+  return {
+    server,
+    state,
+    /** Listens on 127.0.0.1 only; resolves to the port. */
+    listen(port = 0) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve(server.address().port);
+        });
+      });
+    },
+    async close() {
+      clearInterval(pruner);
+      server.closeAllConnections?.();
+      await new Promise((resolve) => { server.close(() => resolve()); });
+      await state.persist();
+    },
+  };
+}
+
+export const DEFAULT_WWW_DIR = fileURLToPath(new URL('../www/', import.meta.url));
