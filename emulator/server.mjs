@@ -72,6 +72,9 @@ export function createEmulator(options = {}) {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   const wwwDir = options.wwwDir;
+  // The package's browser build, for the console page: /dist/browser.js and what it loads.
+  const distDir = options.distDir ?? (wwwDir ? fileURLToPath(new URL('../dist/', import.meta.url)) : undefined);
+  const usingDemoKey = options.config?.accessKeys === undefined;
   const nonces = new Map(); // `${AccessKeyId}\n${nonce}` → expiry
   const recent = new Map(); // AccessKeyId → times of its last accepted requests
 
@@ -146,7 +149,17 @@ export function createEmulator(options = {}) {
     if (throttled(accessKeyId)) throw new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.');
 
     const operation = Object.create(null); // a wire key "__proto__" stays a key, and is refused as unknown
-    for (const [name, value] of pairs) if (!COMMON.has(name)) operation[name] = value;
+    for (const [name, value] of pairs) {
+      if (COMMON.has(name)) continue;
+      // On the wire the names are the API's PascalCase. validateParams also takes the camelCase
+      // spelling (a JS-API convenience, contract section 3), which the state would not see: a
+      // "locationId" would slip past the DuplicateLocationID check.
+      if (/^[a-z]/.test(name)) {
+        throw new ApiError('InvalidParameter.Malformed', 400,
+          `"${name.slice(0, 64)}" is not a parameter of ${action}: parameter names on the wire are PascalCase.`);
+      }
+      operation[name] = value;
+    }
     const problems = validateParams(action, operation);
     if (problems.length > 0) throw new ApiError(problems[0].code, 400, problems[0].message);
 
@@ -168,6 +181,9 @@ export function createEmulator(options = {}) {
       'content-length': Buffer.byteLength(text),
       'access-control-allow-origin': '*',
       'access-control-expose-headers': 'Date',
+      // The emulator's own clock (options.now), the one Timestamp is checked against: clients
+      // correct their clock skew from it.
+      date: new Date(now()).toUTCString(),
       ...extraHeaders,
     });
     res.end(text);
@@ -184,11 +200,22 @@ export function createEmulator(options = {}) {
   }
 
   async function serveStatic(res, pathname) {
-    if (!wwwDir) return false;
-    const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
-    if (relative.startsWith('..')) return false;
+    let root = wwwDir;
+    let path = pathname === '/' ? '/index.html' : pathname;
+    if (distDir && path.startsWith('/dist/')) {
+      root = distDir;
+      path = path.slice('/dist'.length);
+    }
+    if (!root) return false;
+    let relative;
     try {
-      const content = await readFile(join(wwwDir, relative));
+      relative = normalize(decodeURIComponent(path)).replace(/^([/\\])+/, '');
+    } catch {
+      return false;
+    }
+    if (relative.startsWith('..') || relative.split(/[/\\]/).some((part) => part.startsWith('.'))) return false;
+    try {
+      const content = await readFile(join(root, relative));
       res.writeHead(200, {
         'content-type': STATIC_TYPES[extname(relative)] ?? 'application/octet-stream',
         'content-length': content.length,
@@ -218,7 +245,8 @@ export function createEmulator(options = {}) {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/_emulator/state') {
-      send(res, 200, state.snapshot());
+      // The demo key's id (never a secret) tells the console page it may offer the demo key pair.
+      send(res, 200, usingDemoKey ? { ...state.snapshot(), demoAccessKeyId: DEMO_ACCESS_KEY.accessKeyId } : state.snapshot());
       return;
     }
     if (req.method === 'GET' && (url.pathname !== '/' || query === '')) {

@@ -1,0 +1,369 @@
+// The console page: validates as you type with the package's own validateParams, shows the signed
+// request, sends it with CasterClient, and logs the outcome. Secrets live in this module's memory
+// and the password fields only: never in storage, the URL or the console.
+import init, { CasterClient, CasterError, signRequest, validateParams } from '/dist/browser.js';
+
+const SETTINGS_KEY = 'aliyun-caster-console';
+const REMEMBERED = ['endpoint', 'regionId', 'accessKeyId']; // never the secret or the token
+// The emulator's documented demo key pair (README); the emulator is the only place it works.
+const DEMO_SECRET = 'emulator-demo-secret-not-a-real-key';
+const SOURCES = ['LiveStreamUrl', 'MaterialId', 'VodUrl', 'ImageId', 'ImageUrl'];
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+const forms = { StartCasterScene: $('#start-form'), AddCasterVideoResource: $('#add-form') };
+let lastEdited = 'StartCasterScene';
+let emulatorState;
+
+function setStatus(text) {
+  $('#status').textContent = text;
+}
+
+// ---- connection -------------------------------------------------------------------------------
+
+function connection() {
+  const value = (id) => $(`#${id}`).value.trim();
+  return {
+    endpoint: value('endpoint'),
+    regionId: value('regionId'),
+    accessKeyId: value('accessKeyId'),
+    accessKeySecret: $('#accessKeySecret').value,
+    securityToken: $('#securityToken').value || undefined,
+    method: $('input[name="method"]:checked').value,
+  };
+}
+
+function loadSettings() {
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') ?? {};
+  } catch {
+    saved = {};
+  }
+  $('#endpoint').value = typeof saved.endpoint === 'string' && saved.endpoint ? saved.endpoint : location.origin;
+  if (typeof saved.regionId === 'string' && saved.regionId) $('#regionId').value = saved.regionId;
+  if (typeof saved.accessKeyId === 'string') $('#accessKeyId').value = saved.accessKeyId;
+  if (saved.method === 'GET' || saved.method === 'POST') $(`input[name="method"][value="${saved.method}"]`).checked = true;
+}
+
+function saveSettings() {
+  const current = connection();
+  const settings = Object.fromEntries(REMEMBERED.map((name) => [name, current[name]]));
+  settings.method = current.method;
+  try {
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+  } catch {
+    // Storage may be unavailable (private mode); settings are a convenience.
+  }
+}
+
+/** Problems with the connection, found by the signer itself on a dry run. */
+function connectionProblems() {
+  const c = connection();
+  const problems = [];
+  if (!c.accessKeyId) problems.push({ field: 'accessKeyId', message: 'AccessKeyId is required' });
+  if (!c.accessKeySecret) problems.push({ field: 'accessKeySecret', message: 'AccessKeySecret is required' });
+  try {
+    signRequest({
+      ...c, accessKeyId: c.accessKeyId || 'LTAIcheck', accessKeySecret: c.accessKeySecret || 'check',
+      action: 'StartCasterScene', params: { CasterId: 'c', SceneId: 's' },
+    });
+  } catch (error) {
+    if (error instanceof CasterError && error.field) problems.push({ field: error.field, message: error.message });
+    else throw error;
+  }
+  return problems;
+}
+
+function showConnectionProblems(problems) {
+  for (const field of ['endpoint', 'regionId', 'accessKeyId', 'accessKeySecret', 'securityToken', 'method']) {
+    const problem = problems.find((p) => p.field === field);
+    $(`#${field}-error`).textContent = problem?.message ?? '';
+    $(`#${field}`)?.setAttribute('aria-invalid', problem ? 'true' : 'false');
+  }
+}
+
+// ---- forms ------------------------------------------------------------------------------------
+
+function sourceType() {
+  return $('input[name="sourceType"]:checked', forms.AddCasterVideoResource).value;
+}
+
+/** Shows only the fields the chosen source takes. */
+function showSourceFields() {
+  const source = sourceType();
+  for (const field of $$('[data-sources]', forms.AddCasterVideoResource)) {
+    field.hidden = !field.dataset.sources.split(' ').includes(source);
+  }
+}
+
+/** The operation's parameters: every visible, non-empty field, as typed. */
+function paramsOf(action) {
+  const params = {};
+  for (const input of $$('.field:not([hidden]) input', forms[action])) {
+    if (input.value.trim() !== '') params[input.name] = input.value.trim();
+  }
+  return params;
+}
+
+function showProblems(action, problems) {
+  const form = forms[action];
+  for (const element of $$('.field .error', form)) element.textContent = '';
+  for (const input of $$('.field input', form)) input.setAttribute('aria-invalid', 'false');
+  $('#add-source-error').textContent = '';
+  const general = [];
+  for (const problem of problems) {
+    const fieldElement = $(`.field[data-field="${problem.field}"]:not([hidden])`, form);
+    if (fieldElement) {
+      const error = $('.error', fieldElement);
+      if (!error.textContent) error.textContent = problem.message;
+      $('input', fieldElement).setAttribute('aria-invalid', 'true');
+    } else if (action === 'AddCasterVideoResource' && SOURCES.some((s) => problem.field.includes(s))) {
+      $('#add-source-error').textContent = problem.message;
+    } else {
+      general.push(problem.message);
+    }
+  }
+  $('.form-error', form).textContent = general.join(' ');
+}
+
+/** Validates one form as typed; enables its button only when it and the connection are valid. */
+function check(action) {
+  const problems = validateParams(action, paramsOf(action));
+  showProblems(action, problems);
+  const connectionOk = connectionProblems().length === 0;
+  $('button[type="submit"]', forms[action]).disabled = problems.length > 0 || !connectionOk;
+  return problems.length === 0 && connectionOk;
+}
+
+function checkAll() {
+  showConnectionProblems(connectionProblems());
+  for (const action of Object.keys(forms)) check(action);
+  inspect(lastEdited);
+}
+
+// ---- inspector --------------------------------------------------------------------------------
+
+function showSigned(caption, signed) {
+  $('#inspector-caption').textContent = caption;
+  const list = $('#inspector-fields');
+  list.replaceChildren();
+  const add = (term, value) => {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = value;
+    list.append(dt, dd);
+  };
+  if (!signed) return;
+  add('Method', signed.method);
+  add('URL', signed.url);
+  const table = document.createElement('table');
+  table.className = 'params';
+  for (const [name, value] of Object.entries(signed.params)) {
+    const row = table.insertRow();
+    row.insertCell().textContent = name;
+    row.insertCell().textContent = value;
+  }
+  add('Parameters', table);
+  add('Canonical query', signed.canonicalQuery);
+  add('String to sign', signed.stringToSign);
+  add('Signature', signed.signature);
+}
+
+function inspect(action) {
+  const c = connection();
+  if (!c.accessKeyId || !c.accessKeySecret) {
+    showSigned(`${action}: enter an AccessKeyId and AccessKeySecret to see the signed request.`);
+    return;
+  }
+  try {
+    const signed = signRequest({ ...c, action, params: paramsOf(action) });
+    showSigned(`${action}, as it would be signed now (each send gets a fresh Timestamp and SignatureNonce). The AccessKeySecret is never shown.`, signed);
+  } catch (error) {
+    showSigned(`${action}: ${error.message}`);
+  }
+}
+
+// ---- results ----------------------------------------------------------------------------------
+
+function logResult(action, outcome) {
+  const item = document.createElement('li');
+  const time = document.createElement('time');
+  const at = new Date();
+  time.dateTime = at.toISOString();
+  time.textContent = at.toLocaleTimeString();
+  const title = document.createElement('strong');
+  title.textContent = ` ${action} `;
+  item.append(time, title);
+  const details = document.createElement('dl');
+  const add = (term, value) => {
+    if (value === undefined || value === '') return;
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = value;
+    details.append(dt, dd);
+  };
+  if (outcome.error) {
+    const { error } = outcome;
+    item.className = 'failure';
+    add('Code', error.code);
+    add('Message', error.message);
+    add('RequestId', error.requestId);
+    if (error.recommend) {
+      const link = document.createElement('a');
+      link.href = error.recommend;
+      link.textContent = error.recommend;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      add('Recommend', link);
+    }
+  } else {
+    item.className = 'success';
+    for (const [name, value] of Object.entries(outcome.value)) add(name, value);
+  }
+  item.append(details);
+  $('#results').prepend(item);
+}
+
+async function submit(action) {
+  if (!check(action)) return;
+  const form = forms[action];
+  const button = $('button[type="submit"]', form);
+  button.disabled = true;
+  const c = connection();
+  saveSettings();
+  let sent;
+  const client = new CasterClient({
+    ...c,
+    // Keeps what went out, for the inspector.
+    fetch: (url, init) => {
+      sent = { url, init };
+      return fetch(url, init);
+    },
+  });
+  const call = action === 'StartCasterScene'
+    ? client.startCasterScene(paramsOf(action)) : client.addCasterVideoResource(paramsOf(action));
+  try {
+    logResult(action, { value: await call });
+    if (action === 'AddCasterVideoResource') await refreshEmulatorState();
+  } catch (error) {
+    logResult(action, { error: error instanceof CasterError ? error : { code: 'Error', message: String(error?.message ?? error) } });
+  } finally {
+    button.disabled = false;
+    check(action);
+  }
+  if (sent) showSent(action, c, sent);
+}
+
+/** The request that went out, signed again from its own Timestamp and nonce: the same bytes. */
+function showSent(action, c, sent) {
+  const wire = new URLSearchParams(typeof sent.init?.body === 'string' ? sent.init.body : new URL(sent.url).search);
+  try {
+    const signed = signRequest({
+      ...c, action, params: paramsOf(action), timestamp: wire.get('Timestamp') ?? undefined, nonce: wire.get('SignatureNonce') ?? undefined,
+    });
+    showSigned(`${action}, as last sent (Timestamp ${wire.get('Timestamp')}). The AccessKeySecret is never shown.`, signed);
+  } catch {
+    // The form changed since; the live preview will show it.
+  }
+}
+
+// ---- the emulator -----------------------------------------------------------------------------
+
+async function refreshEmulatorState() {
+  const base = connection().endpoint.replace(/\/+$/, '');
+  try {
+    const response = await fetch(`${base}/_emulator/state`);
+    if (!response.ok) throw new Error(String(response.status));
+    emulatorState = await response.json();
+  } catch {
+    emulatorState = undefined;
+  }
+  $('#emulator-tools').hidden = !emulatorState;
+  if (!emulatorState) return;
+  const select = $('#studio');
+  const chosen = select.value;
+  select.replaceChildren(new Option('choose a studio…', ''));
+  for (const caster of emulatorState.casters ?? []) {
+    select.add(new Option(`${caster.casterId} (${caster.status}, ${caster.resources.length}/${caster.ingestEndpoints} sources)`, caster.casterId));
+  }
+  select.value = chosen;
+  $('#use-demo-key').hidden = !emulatorState.demoAccessKeyId;
+}
+
+function useDemoKey() {
+  if (!emulatorState?.demoAccessKeyId) return;
+  $('#accessKeyId').value = emulatorState.demoAccessKeyId;
+  $('#accessKeySecret').value = DEMO_SECRET;
+  checkAll();
+}
+
+function chooseStudio(casterId) {
+  const caster = emulatorState?.casters?.find((c) => c.casterId === casterId);
+  if (!caster) return;
+  const pvw = caster.scenes.find((s) => s.type === 'PVW');
+  $('#start-CasterId').value = caster.casterId;
+  $('#start-SceneId').value = pvw?.sceneId ?? '';
+  $('#add-CasterId').value = caster.casterId;
+  const taken = new Set(caster.resources.map((r) => r.locationId));
+  const free = Array.from({ length: 99 }, (_, i) => `RV${String(i + 1).padStart(2, '0')}`).find((id) => !taken.has(id));
+  $('#add-LocationId').value = free ?? 'RV01';
+  const fill = (id, value) => { if (!$(id).value) $(id).value = value; };
+  fill('#add-ResourceName', 'Camera 1');
+  fill('#add-LiveStreamUrl', 'rtmp://example.com/live/camera1');
+  fill('#add-VodUrl', 'https://example.com/media/opening.mp4');
+  checkAll();
+}
+
+// ---- start ------------------------------------------------------------------------------------
+
+async function main() {
+  loadSettings();
+  showSourceFields();
+  try {
+    await init();
+  } catch (error) {
+    setStatus(`The signer could not be loaded: ${error.message}`);
+    return;
+  }
+  await refreshEmulatorState();
+  if (emulatorState?.demoAccessKeyId && !$('#accessKeySecret').value && (!$('#accessKeyId').value || $('#accessKeyId').value === emulatorState.demoAccessKeyId)) {
+    useDemoKey();
+  }
+  setStatus(emulatorState
+    ? `Ready. Connected to the local emulator at ${connection().endpoint}: choose a demo studio to fill the forms.`
+    : 'Ready.');
+
+  $('#connection').addEventListener('input', () => { checkAll(); });
+  $('#connection').addEventListener('change', (event) => {
+    if (event.target.id === 'endpoint') refreshEmulatorState().then(checkAll);
+  });
+  $('#use-demo-key').addEventListener('click', useDemoKey);
+  $('#studio').addEventListener('change', (event) => chooseStudio(event.target.value));
+  for (const [action, form] of Object.entries(forms)) {
+    form.addEventListener('input', () => {
+      lastEdited = action;
+      if (action === 'AddCasterVideoResource') showSourceFields();
+      check(action);
+      inspect(action);
+    });
+    form.addEventListener('focusin', () => {
+      if (lastEdited !== action) {
+        lastEdited = action;
+        inspect(action);
+      }
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      submit(action);
+    });
+  }
+  $('#connection-form').addEventListener('submit', (event) => event.preventDefault());
+  checkAll();
+}
+
+main();
