@@ -249,7 +249,13 @@ async function submit(action) {
     ? client.startCasterScene(paramsOf(action)) : client.addCasterVideoResource(paramsOf(action));
   try {
     logResult(action, { value: await call });
-    if (action === 'AddCasterVideoResource') await refreshEmulatorState();
+    if (action === 'AddCasterVideoResource') {
+      // Against the emulator, move LocationId on to the next free position.
+      await refreshEmulatorState();
+      const caster = emulatorState?.casters?.find((c) => c.casterId === $('#add-CasterId').value.trim());
+      const next = caster && freeLocation(caster);
+      if (next) $('#add-LocationId').value = next;
+    }
   } catch (error) {
     logResult(action, { error: error instanceof CasterError ? error : { code: 'Error', message: String(error?.message ?? error) } });
   } finally {
@@ -302,6 +308,12 @@ function useDemoKey() {
   checkAll();
 }
 
+/** The first layout position the studio has not filled, by the emulator's state. */
+function freeLocation(caster) {
+  const taken = new Set(caster.resources.map((r) => r.locationId));
+  return Array.from({ length: 99 }, (_, i) => `RV${String(i + 1).padStart(2, '0')}`).find((id) => !taken.has(id));
+}
+
 function chooseStudio(casterId) {
   const caster = emulatorState?.casters?.find((c) => c.casterId === casterId);
   if (!caster) return;
@@ -309,9 +321,7 @@ function chooseStudio(casterId) {
   $('#start-CasterId').value = caster.casterId;
   $('#start-SceneId').value = pvw?.sceneId ?? '';
   $('#add-CasterId').value = caster.casterId;
-  const taken = new Set(caster.resources.map((r) => r.locationId));
-  const free = Array.from({ length: 99 }, (_, i) => `RV${String(i + 1).padStart(2, '0')}`).find((id) => !taken.has(id));
-  $('#add-LocationId').value = free ?? 'RV01';
+  $('#add-LocationId').value = freeLocation(caster) ?? 'RV01';
   const fill = (id, value) => { if (!$(id).value) $(id).value = value; };
   fill('#add-ResourceName', 'Camera 1');
   fill('#add-LiveStreamUrl', 'rtmp://example.com/live/camera1');
