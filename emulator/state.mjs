@@ -122,7 +122,7 @@ export class CasterState {
   }
 
   /** AddCasterVideoResource: records a source at a free location; returns its ResourceId. */
-  addResource(casterId, { ResourceName, LocationId, ...source }) {
+  addResource(casterId, { ResourceName, LocationId, CasterId: _caster, RegionId: _region, ...source }) {
     const caster = this.#caster(casterId);
     if (caster.resources.some((r) => r.locationId === LocationId)) {
       throw new StateError('DuplicateLocationID', 400, `Location ${LocationId} already holds a video source.`);
