@@ -448,15 +448,14 @@ fn start_caster_scene_post_known_answer() {
         ("Timestamp", START_TIMESTAMP),
         ("Version", "2016-11-01"),
     ];
-    assert_eq!(
-        sorted_keys(&params),
-        expected
-            .iter()
-            .map(|(k, _)| (*k).to_owned())
-            .collect::<Vec<_>>()
-    );
+    assert_params(&params, &expected);
+}
+
+/// `params` holds exactly these keys with these values.
+fn assert_params(params: &JsValue, expected: &[(&str, &str)]) {
+    assert_eq!(sorted_keys(params), expected.iter().map(|(k, _)| (*k).to_owned()).collect::<Vec<_>>());
     for (key, value) in expected {
-        assert_eq!(get_text(&params, key), value, "params.{key}");
+        assert_eq!(get_text(params, key), *value, "params.{key}");
     }
 }
 
@@ -500,16 +499,7 @@ fn add_caster_video_resource_get_known_answer() {
         ("Version", "2016-11-01"),
         ("VodUrl", ADD_VOD_URL),
     ];
-    assert_eq!(
-        sorted_keys(&params),
-        expected
-            .iter()
-            .map(|(k, _)| (*k).to_owned())
-            .collect::<Vec<_>>()
-    );
-    for (key, value) in expected {
-        assert_eq!(get_text(&params, key), value, "params.{key}");
-    }
+    assert_params(&params, &expected);
     // Secrets never appear in a returned string (the signature aside).
     assert!(!stringify(&signed).contains(ADD_SECRET));
 }

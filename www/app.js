@@ -142,20 +142,23 @@ function checkAll() {
   inspect(lastEdited);
 }
 
+/** A term and its value (text, or an element) at the end of a <dl>. Text is never parsed as HTML. */
+function appendTerm(list, term, value) {
+  const dt = document.createElement('dt');
+  dt.textContent = term;
+  const dd = document.createElement('dd');
+  if (value instanceof Node) dd.append(value);
+  else dd.textContent = value;
+  list.append(dt, dd);
+}
+
 // ---- inspector --------------------------------------------------------------------------------
 
 function showSigned(caption, signed) {
   $('#inspector-caption').textContent = caption;
   const list = $('#inspector-fields');
   list.replaceChildren();
-  const add = (term, value) => {
-    const dt = document.createElement('dt');
-    dt.textContent = term;
-    const dd = document.createElement('dd');
-    if (value instanceof Node) dd.append(value);
-    else dd.textContent = value;
-    list.append(dt, dd);
-  };
+  const add = (term, value) => appendTerm(list, term, value);
   if (!signed) return;
   add('Method', signed.method);
   add('URL', signed.url);
@@ -199,13 +202,7 @@ function logResult(action, outcome) {
   item.append(time, title);
   const details = document.createElement('dl');
   const add = (term, value) => {
-    if (value === undefined || value === '') return;
-    const dt = document.createElement('dt');
-    dt.textContent = term;
-    const dd = document.createElement('dd');
-    if (value instanceof Node) dd.append(value);
-    else dd.textContent = value;
-    details.append(dt, dd);
+    if (value !== undefined && value !== '') appendTerm(details, term, value);
   };
   if (outcome.error) {
     const { error } = outcome;
