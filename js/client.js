@@ -65,16 +65,16 @@ const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 const now = () => Date.now();
 
 /**
- * Spaces requests 1/maxQps apart (plus a 5% margin for network jitter), first come first served,
- * so that no window of one second ever holds more than maxQps of them at the server: a burst
- * queues instead of being throttled.
+ * Spaces requests 1/maxQps apart (plus a 10% margin: the first request of a burst also opens the
+ * connection, and arrives late), first come first served, so that no window of one second holds
+ * more than maxQps of them at the server: a burst queues instead of being throttled.
  */
 class RateLimiter {
   #interval;
   #next = 0;
 
   constructor(maxQps) {
-    this.#interval = (1000 / maxQps) * 1.05;
+    this.#interval = (1000 / maxQps) * 1.1;
   }
 
   async acquire() {
@@ -85,12 +85,16 @@ class RateLimiter {
   }
 }
 
-/** Replaces every form of a secret in server-supplied text with `<redacted>`. */
+/**
+ * Replaces every form of a secret in server-supplied text with `<redacted>`. Strings shorter than
+ * 6 characters are left alone: no real secret or token is that short, and replacing them would
+ * shred the text.
+ */
 function redact(text, secrets) {
   if (typeof text !== 'string') return undefined;
   let out = text;
   for (const secret of secrets) {
-    if (!secret) continue;
+    if (typeof secret !== 'string' || secret.length < 6) continue;
     for (const form of new Set([secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret))])) {
       out = out.split(form).join('<redacted>');
     }
@@ -265,36 +269,51 @@ export function defineCasterClient(core) {
       const controller = new AbortController();
       const timeout = { fired: false };
       const timer = setTimeout(() => { timeout.fired = true; controller.abort(); }, this.#config.timeoutMs);
+      const idempotent = OPERATIONS[action].idempotent;
+      const timedOut = () => ({
+        ok: false,
+        beforeSend: false,
+        error: new CasterError({
+          code: 'Timeout', kind: 'timeout', retryable: idempotent,
+          message: `no complete reply within ${this.#config.timeoutMs} ms${idempotent ? '' : '; the request may have been processed, so it was not retried'}`,
+        }),
+      });
       let response;
       let text;
       try {
-        response = await this.#fetch(signed.url, {
-          method: signed.method, headers: signed.headers, body: signed.body, signal: controller.signal,
-        });
-        text = await response.text();
-      } catch (cause) {
-        const idempotent = OPERATIONS[action].idempotent;
-        if (timeout.fired) {
+        try {
+          response = await this.#fetch(signed.url, {
+            method: signed.method, headers: signed.headers, body: signed.body, signal: controller.signal,
+          });
+        } catch (cause) {
+          if (timeout.fired) return timedOut();
+          const code = networkCode(cause);
+          const beforeSend = code !== undefined && BEFORE_SEND.has(code);
           return {
             ok: false,
-            beforeSend: false,
+            beforeSend,
             error: new CasterError({
-              code: 'Timeout', kind: 'timeout', retryable: idempotent,
-              message: `no complete reply within ${this.#config.timeoutMs} ms${idempotent ? '' : '; the request may have been processed, so it was not retried'}`,
+              code: 'NetworkError', kind: 'network', retryable: beforeSend || idempotent,
+              message: `the request failed before a reply${code ? ` (${code})` : ''}${beforeSend ? '; no connection was made'
+                : idempotent ? '' : '; it may have reached the server, so it was not retried'}`,
             }),
           };
         }
-        const code = networkCode(cause);
-        const beforeSend = code !== undefined && BEFORE_SEND.has(code);
-        return {
-          ok: false,
-          beforeSend,
-          error: new CasterError({
-            code: 'NetworkError', kind: 'network', retryable: beforeSend || idempotent,
-            message: `the request failed before a reply${code ? ` (${code})` : ''}${beforeSend ? '; no connection was made'
-              : idempotent ? '' : '; it may have reached the server, so it was not retried'}`,
-          }),
-        };
+        try {
+          text = await response.text();
+        } catch {
+          if (timeout.fired) return timedOut();
+          // The server answered, then the body broke off: it was processed, whatever it said.
+          return {
+            ok: false,
+            beforeSend: false,
+            response,
+            error: new CasterError({
+              code: 'InvalidResponse', kind: 'api', httpStatus: response.status, retryable: idempotent,
+              message: `the endpoint answered HTTP ${response.status}, then its body broke off`,
+            }),
+          };
+        }
       } finally {
         clearTimeout(timer);
       }
@@ -303,8 +322,8 @@ export function defineCasterClient(core) {
 
     #read(action, response, text, secrets) {
       const status = response.status;
-      // A 503 was not served; behind a 502 or 504 the request may have been processed.
-      const transient = status === 503 || (OPERATIONS[action].idempotent && (status === 502 || status === 504));
+      // A 429 or 503 was not served; behind a 502 or 504 the request may have been processed.
+      const transient = status === 429 || status === 503 || (OPERATIONS[action].idempotent && (status === 502 || status === 504));
       const invalid = (why) => ({
         ok: false,
         response,
@@ -329,8 +348,8 @@ export function defineCasterClient(core) {
             code: body.Code,
             kind: 'api',
             httpStatus: status,
-            requestId,
-            recommend: typeof body.Recommend === 'string' ? body.Recommend : undefined,
+            requestId: redact(requestId, secrets),
+            recommend: redact(body.Recommend, secrets),
             retryable: transientApiError(body.Code, status),
             message: redact(typeof body.Message === 'string' ? body.Message : `the endpoint answered ${body.Code}`, secrets),
           }),
