@@ -1,0 +1,20 @@
+// workerd (Cloudflare Workers): the .wasm is imported as a module, never compiled from bytes at run
+// time, so the module is ready right after import; `await init()` is harmless.
+import wasmModule from './aliyun_caster_bg.wasm';
+import { initSync, signRequest, validateParams } from './aliyun_caster.js';
+import { defineCasterClient } from './client.js';
+
+initSync({ module: wasmModule });
+
+export { signRequest, validateParams };
+export { CasterError } from './caster-error.js';
+
+export const CasterClient = defineCasterClient({
+  signRequest,
+  validateParams,
+  isReady: () => true,
+  ready: async () => {},
+});
+
+/** Nothing to do in workerd: kept so that code written for every runtime can call it. */
+export default async function init() {}
