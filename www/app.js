@@ -4,7 +4,7 @@
 import init, { CasterClient, CasterError, signRequest, validateParams } from '/dist/browser.js';
 
 const SETTINGS_KEY = 'aliyun-caster-console';
-const REMEMBERED = ['endpoint', 'regionId', 'accessKeyId']; // never the secret or the token
+const REMEMBERED = ['mode', 'endpoint', 'regionId', 'accessKeyId']; // never a secret or a token
 // The emulator's documented demo key pair (README); the emulator is the only place it works.
 const DEMO_SECRET = 'emulator-demo-secret-not-a-real-key';
 const SOURCES = ['LiveStreamUrl', 'MaterialId', 'VodUrl', 'ImageId', 'ImageUrl'];
@@ -20,6 +20,15 @@ function setStatus(text) {
 }
 
 // ---- connection -------------------------------------------------------------------------------
+
+function mode() {
+  return $('input[name="mode"]:checked').value;
+}
+
+/** Direct mode shows the AccessKey fields; proxy mode only the endpoint and the proxy token. */
+function showModeFields() {
+  for (const field of $$('[data-mode]')) field.hidden = field.dataset.mode !== mode();
+}
 
 function connection() {
   const value = (id) => $(`#${id}`).value.trim();
@@ -44,12 +53,14 @@ function loadSettings() {
   if (typeof saved.regionId === 'string' && saved.regionId) $('#regionId').value = saved.regionId;
   if (typeof saved.accessKeyId === 'string') $('#accessKeyId').value = saved.accessKeyId;
   if (saved.method === 'GET' || saved.method === 'POST') $(`input[name="method"][value="${saved.method}"]`).checked = true;
+  if (saved.mode === 'direct' || saved.mode === 'proxy') $(`input[name="mode"][value="${saved.mode}"]`).checked = true;
 }
 
 function saveSettings() {
   const current = connection();
   const settings = Object.fromEntries(REMEMBERED.map((name) => [name, current[name]]));
   settings.method = current.method;
+  settings.mode = mode();
   try {
     localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
   } catch {
@@ -57,10 +68,23 @@ function saveSettings() {
   }
 }
 
-/** Problems with the connection, found by the signer itself on a dry run. */
+/** Problems with the connection: in direct mode found by the signer itself on a dry run. */
 function connectionProblems() {
   const c = connection();
   const problems = [];
+  if (mode() === 'proxy') {
+    let url;
+    try {
+      url = new URL(c.endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      problems.push({ field: 'endpoint', message: 'Endpoint must be the worker\'s http or https URL' });
+    }
+    if (!$('#proxyToken').value) problems.push({ field: 'proxyToken', message: 'The proxy token is required' });
+    return problems;
+  }
   if (!c.accessKeyId) problems.push({ field: 'accessKeyId', message: 'AccessKeyId is required' });
   if (!c.accessKeySecret) problems.push({ field: 'accessKeySecret', message: 'AccessKeySecret is required' });
   try {
@@ -76,7 +100,7 @@ function connectionProblems() {
 }
 
 function showConnectionProblems(problems) {
-  for (const field of ['endpoint', 'regionId', 'accessKeyId', 'accessKeySecret', 'securityToken', 'method']) {
+  for (const field of ['endpoint', 'regionId', 'accessKeyId', 'accessKeySecret', 'securityToken', 'method', 'proxyToken']) {
     const problem = problems.find((p) => p.field === field);
     $(`#${field}-error`).textContent = problem?.message ?? '';
     $(`#${field}`)?.setAttribute('aria-invalid', problem ? 'true' : 'false');
@@ -175,7 +199,28 @@ function showSigned(caption, signed) {
   add('Signature', signed.signature);
 }
 
+/** Proxy mode: the JSON request to the worker, its token masked. */
+function proxyRequest(action) {
+  const base = connection().endpoint.replace(/\/+$/, '');
+  return { url: `${base}/v1/${action}`, body: JSON.stringify(paramsOf(action)) };
+}
+
+function showProxyRequest(caption, action) {
+  $('#inspector-caption').textContent = caption;
+  const list = $('#inspector-fields');
+  list.replaceChildren();
+  const { url, body } = proxyRequest(action);
+  appendTerm(list, 'Method', 'POST');
+  appendTerm(list, 'URL', url);
+  appendTerm(list, 'Headers', 'authorization: Bearer ••••••••\ncontent-type: application/json');
+  appendTerm(list, 'Body', body);
+}
+
 function inspect(action) {
+  if (mode() === 'proxy') {
+    showProxyRequest(`${action} via the proxy: the worker validates, signs and forwards it. No AccessKey is in this page.`, action);
+    return;
+  }
   const c = connection();
   if (!c.accessKeyId || !c.accessKeySecret) {
     showSigned(`${action}: enter an AccessKeyId and AccessKeySecret to see the signed request.`);
@@ -226,13 +271,50 @@ function logResult(action, outcome) {
   $('#results').prepend(item);
 }
 
+/** Sends the parameters to the edge worker, which holds the key. Resolves like CasterClient. */
+async function sendViaProxy(action) {
+  const { url, body } = proxyRequest(action);
+  let response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${$('#proxyToken').value}`, 'content-type': 'application/json' },
+      body,
+    });
+  } catch {
+    throw { code: 'NetworkError', message: 'the worker could not be reached (is the URL right, and is this origin in its ALLOWED_ORIGINS?)' };
+  }
+  let reply;
+  try {
+    reply = await response.json();
+  } catch {
+    throw { code: 'InvalidResponse', message: `the worker answered HTTP ${response.status} with a body that is not JSON` };
+  }
+  if (!response.ok) {
+    throw { code: String(reply?.Code ?? `HTTP${response.status}`), message: String(reply?.Message ?? ''), requestId: reply?.RequestId };
+  }
+  return reply;
+}
+
 async function submit(action) {
   if (!check(action)) return;
   const form = forms[action];
   const button = $('button[type="submit"]', form);
   button.disabled = true;
-  const c = connection();
   saveSettings();
+  if (mode() === 'proxy') {
+    try {
+      logResult(action, { value: await sendViaProxy(action) });
+    } catch (error) {
+      logResult(action, { error });
+    } finally {
+      button.disabled = false;
+      check(action);
+    }
+    showProxyRequest(`${action} via the proxy, as last sent.`, action);
+    return;
+  }
+  const c = connection();
   let sent;
   const client = new CasterClient({
     ...c,
@@ -330,6 +412,7 @@ function chooseStudio(casterId) {
 
 async function main() {
   loadSettings();
+  showModeFields();
   showSourceFields();
   try {
     await init();
@@ -345,7 +428,10 @@ async function main() {
     ? `Ready. Connected to the local emulator at ${connection().endpoint}: choose a demo studio to fill the forms.`
     : 'Ready.');
 
-  $('#connection').addEventListener('input', () => { checkAll(); });
+  $('#connection').addEventListener('input', () => {
+    showModeFields();
+    checkAll();
+  });
   $('#connection').addEventListener('change', (event) => {
     if (event.target.id === 'endpoint') refreshEmulatorState().then(checkAll);
   });
