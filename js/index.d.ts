@@ -1,0 +1,197 @@
+// Types of aliyun-caster's public API (the same in every runtime).
+
+/** A string of decimal digits is accepted wherever an integer is. */
+export type IntegerLike = number | `${number}`;
+
+/** Parameters of StartCasterScene. Names are the API's PascalCase; camelCase is accepted too. */
+export interface StartCasterSceneParams {
+  /** Production studio ID. */
+  CasterId: string;
+  /** A preview (PVW) scene. */
+  SceneId: string;
+  /** e.g. `cn-shanghai`; defaults to the client's region. */
+  RegionId?: string;
+}
+
+interface VideoResourceBase {
+  /** Production studio ID. */
+  CasterId: string;
+  /** Name of the video source. */
+  ResourceName: string;
+  /** Layout position, `RV01` … `RV99`; one source per location. */
+  LocationId: string;
+  /** PTS callback interval, ms. */
+  PtsCallbackInterval?: IntegerLike;
+  /** Fixed delay for caption sync, 0 … 5000 ms. */
+  FixedDelayDuration?: IntegerLike;
+  RegionId?: string;
+}
+
+interface FileOptions {
+  /** Start offset from the first frame, ms (≥ 0). */
+  BeginOffset?: IntegerLike;
+  /** > 0: end at this offset from the first frame; < 0: from the last frame (ms). */
+  EndOffset?: IntegerLike;
+  /** 0 (default) play once, -1 loop forever, n > 0 repeat n times. */
+  RepeatNum?: IntegerLike;
+}
+
+type NoFileOptions = { BeginOffset?: never; EndOffset?: never; RepeatNum?: never };
+type Only<K extends 'LiveStreamUrl' | 'MaterialId' | 'VodUrl' | 'ImageId' | 'ImageUrl'> = {
+  [S in Exclude<'LiveStreamUrl' | 'MaterialId' | 'VodUrl' | 'ImageId' | 'ImageUrl', K>]?: never;
+};
+
+/** Parameters of AddCasterVideoResource: exactly one source, offsets only for files. */
+export type AddCasterVideoResourceParams = VideoResourceBase & (
+  | ({ /** A live stream's pull URL (rtmp, rtmps, http, https, artc, srt). */ LiveStreamUrl: string } & Only<'LiveStreamUrl'> & NoFileOptions)
+  | ({ /** A media-library asset ID. */ MaterialId: string } & Only<'MaterialId'> & FileOptions)
+  | ({ /** An MP4, FLV or TS file URL (http or https). */ VodUrl: string } & Only<'VodUrl'> & FileOptions)
+  | ({ /** A library image ID. */ ImageId: string } & Only<'ImageId'> & NoFileOptions)
+  | ({ /** A JPG or PNG URL (http or https). */ ImageUrl: string } & Only<'ImageUrl'> & NoFileOptions)
+);
+
+export type Action = 'StartCasterScene' | 'AddCasterVideoResource';
+
+export interface ParamsOf {
+  StartCasterScene: StartCasterSceneParams;
+  AddCasterVideoResource: AddCasterVideoResourceParams;
+}
+
+export interface StartCasterSceneResult {
+  RequestId: string;
+  /** The scene's output stream URL. */
+  StreamUrl: string;
+}
+
+export interface AddCasterVideoResourceResult {
+  RequestId: string;
+  ResourceId: string;
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** Only with STS credentials. */
+  securityToken?: string;
+}
+
+export type Method = 'POST' | 'GET';
+
+export type SignRequestInput = {
+  [A in Action]: {
+    action: A;
+    params: ParamsOf[A];
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken?: string;
+    /** Default `cn-shanghai`. */
+    regionId?: string;
+    /** Default `https://live.aliyuncs.com`. */
+    endpoint?: string;
+    /** Default `POST`. */
+    method?: Method;
+    /** Default now. A string is `YYYY-MM-DDThh:mm:ssZ` (milliseconds are dropped). */
+    timestamp?: string | Date;
+    /** Default 128 random bits in UUID form. */
+    nonce?: string;
+  };
+}[Action];
+
+export interface SignedRequest {
+  method: Method;
+  url: string;
+  headers: Record<string, string>;
+  /** POST only: the form body. */
+  body?: string;
+  /** Every signed parameter, Signature included. */
+  params: Record<string, string>;
+  canonicalQuery: string;
+  stringToSign: string;
+  signature: string;
+}
+
+/** Validates and signs; sends nothing. Throws a CasterError. */
+export function signRequest(request: SignRequestInput): SignedRequest;
+
+export interface Problem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** Every problem with the parameters, `[]` when valid: for forms that check as the user types. */
+export function validateParams(action: Action | (string & {}), params: unknown): Problem[];
+
+export type CasterErrorKind = 'validation' | 'config' | 'api' | 'network' | 'timeout';
+
+export interface CasterErrorInit {
+  code: string;
+  message: string;
+  kind: CasterErrorKind;
+  field?: string;
+  httpStatus?: number;
+  requestId?: string;
+  recommend?: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** Every failure of every function of this package. Branch on `code` and `kind`. */
+export class CasterError extends Error {
+  constructor(init: CasterErrorInit);
+  readonly name: 'CasterError';
+  /** The server's code, or the validation code of the contract's section 3. */
+  code: string;
+  kind: CasterErrorKind;
+  field?: string;
+  httpStatus?: number;
+  requestId?: string;
+  recommend?: string;
+  /** Whether trying again is safe and could help. */
+  retryable: boolean;
+  toJSON(): Omit<CasterErrorInit, 'cause'> & { name: 'CasterError' };
+}
+
+interface ClientOptions {
+  /** Default `cn-shanghai`. */
+  regionId?: string;
+  /** Default `https://live.aliyuncs.com`. */
+  endpoint?: string;
+  /** Default `POST`. */
+  method?: Method;
+  /** Per attempt; default 10000. */
+  timeoutMs?: number;
+  /** Default 2. */
+  maxRetries?: number;
+  /** Default 10, the documented per-user limit. */
+  maxQps?: number;
+  /** Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
+export type CasterClientConfig = ClientOptions & (
+  | (Credentials & { credentials?: never })
+  | {
+    /** Called before each attempt, so STS tokens can be refreshed. */
+    credentials: () => Credentials | Promise<Credentials>;
+    accessKeyId?: never;
+    accessKeySecret?: never;
+    securityToken?: never;
+  }
+);
+
+export class CasterClient {
+  constructor(config: CasterClientConfig);
+  /** Starts a preview (PVW) scene. */
+  startCasterScene(params: StartCasterSceneParams): Promise<StartCasterSceneResult>;
+  /** Adds a video source. Not idempotent: never retried after a timeout or a dropped connection. */
+  addCasterVideoResource(params: AddCasterVideoResourceParams): Promise<AddCasterVideoResourceResult>;
+}
+
+export interface InitOptions {
+  /** Where to load the .wasm from (browsers), or the compiled module itself. */
+  module_or_path?: string | URL | Request | Response | BufferSource | WebAssembly.Module;
+}
+
+/** Loads the wasm module once (browsers); at once and harmless in Node and workerd. */
+export default function init(options?: InitOptions): Promise<void>;
