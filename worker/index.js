@@ -137,7 +137,8 @@ async function handle(request, env) {
     return refuse(500, 'WorkerMisconfigured', 'The worker needs PROXY_TOKEN, ACCESS_KEY_ID and ACCESS_KEY_SECRET.', origin);
   }
   const authorization = request.headers.get('authorization') ?? '';
-  const given = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : '';
+  // The scheme name is case-insensitive (RFC 7235); the token is compared exactly.
+  const given = /^bearer /i.test(authorization) ? authorization.slice('bearer '.length) : '';
   if (!(await tokensMatch(given, env.PROXY_TOKEN))) {
     return refuse(401, 'Unauthorized', 'Send Authorization: Bearer <proxy token>.', origin, { 'www-authenticate': 'Bearer' });
   }
