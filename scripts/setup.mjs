@@ -91,7 +91,6 @@ if (!run('cargo', ['clippy', '--version']).ok) {
 {
   const stampDir = '.setup-stamps';
   const stamp = join(stampDir, 'npm');
-  const hasLock = existsSync('package-lock.json');
   const digest = () => {
     const h = createHash('sha256');
     h.update(readFileSync('package.json'));
@@ -103,7 +102,9 @@ if (!run('cargo', ['clippy', '--version']).ok) {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const hasDeps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).length > 0;
   if ((hasDeps && !existsSync('node_modules')) || stored !== digest()) {
-    const args = [hasLock ? 'ci' : 'install', '--no-audit', '--no-fund'];
+    // `npm install`, not `npm ci`: it still installs the locked versions, but tolerates an optional
+    // platform package the registry lacks (rollup's, for other systems), which `npm ci` refuses.
+    const args = ['install', '--no-audit', '--no-fund'];
     console.log(`setup: installing npm dependencies (npm ${args[0]})`);
     must('npm', args);
     mkdirSync(stampDir, { recursive: true });
