@@ -5,9 +5,9 @@
 // the client-side rate limiter against a sliding-window server, STS credential providers,
 // validation and configuration errors, and that secrets never appear in any error.
 
+import { enc, referenceSign } from './support/reference-signer.mjs';
 import { test as nodeTest, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { inspect } from 'node:util';
@@ -48,31 +48,7 @@ const ERRORS = [];
 // Independent reimplementation of contract section 1
 // ---------------------------------------------------------------------------------------------
 
-/** UTF-8 bytes; A-Z a-z 0-9 - _ . ~ kept; every other byte %XX upper-case. */
-function enc(value) {
-  let out = '';
-  for (const byte of Buffer.from(String(value), 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += /^[A-Za-z0-9\-_.~]$/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function canonicalQuery(params) {
-  return Object.entries(params)
-    .filter(([key]) => key !== 'Signature')
-    .map(([key, value]) => [enc(key), enc(value)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('&');
-}
-
-function sign(method, params, secret) {
-  const canonical = canonicalQuery(params);
-  const stringToSign = `${method}&${enc('/')}&${enc(canonical)}`;
-  const signature = createHmac('sha1', `${secret}&`).update(stringToSign, 'utf8').digest('base64');
-  return { canonical, stringToSign, signature };
-}
+const sign = referenceSign;
 
 /** `k=v&k=v` with strict percent-decoding (a `+` stays a `+`); duplicates are an error. */
 function decodeForm(text) {

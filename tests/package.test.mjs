@@ -11,6 +11,7 @@
 // Vite, tsc, esbuild, miniflare and playwright-core come from this repository's node_modules: the
 // temporary projects hold nothing but the tarball.
 
+import { enc } from './support/reference-signer.mjs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -65,15 +66,6 @@ const SIGN_GET = {
   nonce: 'A0B1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D',
 };
 
-/** UTF-8 bytes; A-Z a-z 0-9 - _ . ~ kept; every other byte %XX with upper-case hex. */
-function enc(value) {
-  let out = '';
-  for (const byte of Buffer.from(String(value), 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += /^[A-Za-z0-9\-_.~]$/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
 
 function expectedSigned(input) {
   const method = input.method ?? 'POST';

@@ -13,9 +13,9 @@
 // isolate's limiter only knows its own requests.
 // Every worker response of the file is recorded; the last test sweeps them for the secrets.
 
+import { enc, referenceSign } from './support/reference-signer.mjs';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -77,30 +77,7 @@ const MAX_BODY = 64 * 1024;
 // Independent reimplementation of contract section 1 (node:crypto only)
 // ---------------------------------------------------------------------------------------------
 
-/** UTF-8 bytes; A-Z a-z 0-9 - _ . ~ kept; every other byte %XX upper-case. */
-function enc(value) {
-  let out = '';
-  for (const byte of Buffer.from(String(value), 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += /^[A-Za-z0-9\-_.~]$/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function canonicalQuery(params) {
-  return Object.entries(params)
-    .filter(([key]) => key !== 'Signature')
-    .map(([key, value]) => [enc(key), enc(value)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('&');
-}
-
-function signV1(method, params, secret) {
-  const canonical = canonicalQuery(params);
-  const stringToSign = `${method}&${enc('/')}&${enc(canonical)}`;
-  return { canonical, signature: createHmac('sha1', `${secret}&`).update(stringToSign, 'utf8').digest('base64') };
-}
+const signV1 = referenceSign;
 
 /** `k=v&k=v` with strict percent-decoding (a `+` stays a `+`); a repeated key is an error. */
 function decodeForm(text) {
