@@ -5,7 +5,7 @@
 // the client-side rate limiter against a sliding-window server, STS credential providers,
 // validation and configuration errors, and that secrets never appear in any error.
 
-import { enc, referenceSign } from './support/reference-signer.mjs';
+import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { test as nodeTest, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -44,26 +44,6 @@ function test(name, options, fn) {
 /** Every CasterError produced anywhere in this file; the last test sweeps them for secrets. */
 const ERRORS = [];
 
-// ---------------------------------------------------------------------------------------------
-// Independent reimplementation of contract section 1
-// ---------------------------------------------------------------------------------------------
-
-const sign = referenceSign;
-
-/** `k=v&k=v` with strict percent-decoding (a `+` stays a `+`); duplicates are an error. */
-function decodeForm(text) {
-  const out = {};
-  for (const piece of text.split('&')) {
-    if (piece === '') continue;
-    const at = piece.indexOf('=');
-    const key = decodeURIComponent(at < 0 ? piece : piece.slice(0, at));
-    const value = at < 0 ? '' : decodeURIComponent(piece.slice(at + 1));
-    if (Object.hasOwn(out, key)) throw new Error(`parameter ${key} sent twice`);
-    out[key] = value;
-  }
-  return out;
-}
-
 /**
  * Checks one received request: the signature recomputed from the decoded parameters, the exact
  * wire string (canonical query + `&Signature=` + enc(signature)), and the common parameters.
@@ -71,7 +51,7 @@ function decodeForm(text) {
 function verifyRequest(rec, { method, action, secret = SECRET, token = TOKEN, keyId = KEY_ID }) {
   assert.equal(rec.method, method);
   assert.equal(rec.path, '/');
-  const { canonical, signature } = sign(method, rec.params, secret);
+  const { canonical, signature } = referenceSign(method, rec.params, secret);
   assert.equal(rec.params.Signature, signature, 'the Signature does not verify');
   const wire = method === 'POST' ? rec.rawBody : rec.query;
   assert.equal(wire, `${canonical}&Signature=${enc(signature)}`, 'the wire string is not the canonical query + Signature');
@@ -928,7 +908,7 @@ test('configuration errors at construction → kind config, on the right field',
 describe('secrets', () => {
   test('a server Message echoing the token (string to sign) comes back redacted', async (t) => {
     const srv = await serve(t, (rec) => {
-      const { stringToSign } = sign('POST', rec.params, 'the-server-does-not-matter');
+      const { stringToSign } = referenceSign('POST', rec.params, 'the-server-does-not-matter');
       return apiError(400, 'SignatureDoesNotMatch',
         `Specified signature is not matched with our calculation. server string to sign is:${stringToSign} (token ${TOKEN})`)(rec);
     });
@@ -940,7 +920,7 @@ describe('secrets', () => {
     assert.equal(srv.requests.length, 1);
     assert.ok(err.message.includes('server string to sign is:'), err.message);
     // The double-encoded form really was in what the server sent.
-    assert.ok(sign('POST', srv.requests[0].params, 'x').stringToSign.includes(enc(enc(TOKEN))));
+    assert.ok(referenceSign('POST', srv.requests[0].params, 'x').stringToSign.includes(enc(enc(TOKEN))));
     for (const form of [TOKEN, enc(TOKEN), enc(enc(TOKEN))]) assert.ok(!err.message.includes(form), `token form ${form} not redacted`);
   });
 

@@ -13,7 +13,7 @@
 // isolate's limiter only knows its own requests.
 // Every worker response of the file is recorded; the last test sweeps them for the secrets.
 
-import { enc, referenceSign } from './support/reference-signer.mjs';
+import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -72,26 +72,6 @@ const UUID_UPPER = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12
 const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const MAX_BODY = 64 * 1024;
-
-// ---------------------------------------------------------------------------------------------
-// Independent reimplementation of contract section 1 (node:crypto only)
-// ---------------------------------------------------------------------------------------------
-
-const signV1 = referenceSign;
-
-/** `k=v&k=v` with strict percent-decoding (a `+` stays a `+`); a repeated key is an error. */
-function decodeForm(text) {
-  const out = {};
-  for (const piece of text.split('&')) {
-    if (piece === '') continue;
-    const at = piece.indexOf('=');
-    const key = decodeURIComponent(at < 0 ? piece : piece.slice(0, at));
-    const value = at < 0 ? '' : decodeURIComponent(piece.slice(at + 1));
-    assert.ok(!Object.hasOwn(out, key), `parameter ${key} sent twice`);
-    out[key] = value;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: emulator, recording proxy, one Miniflare with every worker configuration
@@ -332,7 +312,7 @@ describe('the upstream sees a correctly signed request', () => {
     assert.equal(entry.url, '/', 'the request goes to path / with no query');
     assert.match(String(entry.headers['content-type']), /^application\/x-www-form-urlencoded/);
     const params = decodeForm(entry.body);
-    const { canonical, signature } = signV1('POST', params, key.accessKeySecret);
+    const { canonical, signature } = referenceSign('POST', params, key.accessKeySecret);
     assert.equal(params.Signature, signature, 'the Signature does not verify with HMAC-SHA1(secret + "&")');
     assert.equal(entry.body, `${canonical}&Signature=${enc(signature)}`, 'the body is not the canonical query + &Signature=');
     assert.equal(params.Action, action);

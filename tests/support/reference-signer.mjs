@@ -29,3 +29,17 @@ export function referenceSign(method, params, secret) {
   const signature = createHmac('sha1', `${secret}&`).update(stringToSign, 'utf8').digest('base64');
   return { canonical, stringToSign, signature };
 }
+
+/** `k=v&k=v` with strict percent-decoding (a `+` stays a `+`); a repeated key is an error. */
+export function decodeForm(text) {
+  const out = {};
+  for (const piece of text.split('&')) {
+    if (piece === '') continue;
+    const at = piece.indexOf('=');
+    const key = decodeURIComponent(at < 0 ? piece : piece.slice(0, at));
+    const value = at < 0 ? '' : decodeURIComponent(piece.slice(at + 1));
+    if (Object.hasOwn(out, key)) throw new Error(`parameter ${key} sent twice`);
+    out[key] = value;
+  }
+  return out;
+}
