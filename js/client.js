@@ -130,6 +130,11 @@ function networkCode(error) {
   return typeof error?.code === 'string' ? error.code : undefined;
 }
 
+/** The core of a runtime where the module is ready at import (Node, workerd). */
+export function readyCore(signRequest, validateParams) {
+  return { signRequest, validateParams, isReady: () => true, ready: async () => {} };
+}
+
 /**
  * Builds the CasterClient class over a runtime's core: `signRequest`, `validateParams`, and
  * `ready()`, which resolves once the wasm module is usable (at once in Node and workerd).

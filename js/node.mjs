@@ -1,19 +1,14 @@
 // Node (ESM): the module is ready as soon as it is imported; `await init()` is harmless.
 import { readFileSync } from 'node:fs';
 import { initSync, signRequest, validateParams } from './aliyun_caster.js';
-import { defineCasterClient } from './client.js';
+import { defineCasterClient, readyCore } from './client.js';
 
 initSync({ module: readFileSync(new URL('./aliyun_caster_bg.wasm', import.meta.url)) });
 
 export { signRequest, validateParams };
 export { CasterError } from './caster-error.js';
 
-export const CasterClient = defineCasterClient({
-  signRequest,
-  validateParams,
-  isReady: () => true,
-  ready: async () => {},
-});
+export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams));
 
 /** Nothing to do in Node: kept so that code written for every runtime can call it. */
 export default async function init() {}

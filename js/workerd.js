@@ -2,19 +2,14 @@
 // time, so the module is ready right after import; `await init()` is harmless.
 import wasmModule from './aliyun_caster_bg.wasm';
 import { initSync, signRequest, validateParams } from './aliyun_caster.js';
-import { defineCasterClient } from './client.js';
+import { defineCasterClient, readyCore } from './client.js';
 
 initSync({ module: wasmModule });
 
 export { signRequest, validateParams };
 export { CasterError } from './caster-error.js';
 
-export const CasterClient = defineCasterClient({
-  signRequest,
-  validateParams,
-  isReady: () => true,
-  ready: async () => {},
-});
+export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams));
 
 /** Nothing to do in workerd: kept so that code written for every runtime can call it. */
 export default async function init() {}
