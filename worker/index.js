@@ -5,7 +5,7 @@
 // Environment: ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN (optional), REGION_ID, UPSTREAM
 // (default https://live.aliyuncs.com), PROXY_TOKEN (callers send `Authorization: Bearer <token>`),
 // ALLOWED_ORIGINS (comma-separated CORS allow-list; other origins get no CORS grant).
-import { CasterClient, CasterError, validateParams } from '../dist/workerd.js';
+import { CasterClient, CasterError } from '../dist/workerd.js';
 
 const ROUTES = { '/v1/StartCasterScene': 'startCasterScene', '/v1/AddCasterVideoResource': 'addCasterVideoResource' };
 const MAX_BODY_BYTES = 64 * 1024;
@@ -154,14 +154,6 @@ async function handle(request, env) {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     return refuse(400, 'InvalidJson', 'The body must be a JSON object of the operation\'s parameters.', origin);
   }
-  // Checked here too, so that an invalid request never waits for the rate limiter.
-  const action = url.pathname.slice('/v1/'.length);
-  const problems = validateParams(action, params);
-  if (problems.length > 0) {
-    const [first] = problems;
-    return reply(400, { Code: first.code, Message: first.message, Field: first.field }, origin);
-  }
-
   let client;
   try {
     client = clientFor(env);
@@ -169,6 +161,8 @@ async function handle(request, env) {
     // A config CasterError may name the bad setting but never holds its value.
     return refuse(500, 'WorkerMisconfigured', 'The worker\'s ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION_ID or UPSTREAM is not valid.', origin);
   }
+  // The client validates before anything else (credentials, rate limit, network): invalid
+  // parameters come back as a validation CasterError, answered 400 with their Code and Field.
   try {
     return reply(200, await client[operation](params), origin);
   } catch (error) {
