@@ -106,14 +106,40 @@ export function threwKey(result) {
 
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
 // No field can hold a NUL: validation refuses control characters in every value that is echoed,
-// and the Rust side checks it again before joining. Objects are built only with literals,
-// Object.fromEntries and Array.from, which define own properties: an accessor or a read-only
-// property planted on Object.prototype or Array.prototype is never invoked.
+// and the Rust side checks it again before joining. Known keys (parameter and header names)
+// cross as one control character each, a code into NAMES: property keys this module already
+// holds, so no fresh string has to be made into a key on every call.
+//
+// Objects get own data properties only. The fast path assigns into a fresh object, which is safe
+// while Object.prototype has no property of that name: none of the names a result uses is a
+// built-in one, so only code that planted an accessor or a read-only property under one of them
+// takes the slow path, Object.fromEntries, which defines properties and runs no setter.
+
+const ObjectPrototype = Object.prototype;
+let NAMES = [''];
+
+/** The name table, NUL-separated, sent once by the wasm side; codes count from 1. */
+export function setNames(text) {
+  // Object.keys hands back the engine's own key strings for these names.
+  NAMES = ['', ...Object.keys(Object.fromEntries(text.split('\0').map((name) => [name, 0])))];
+}
+
+const keyOf = (field) => (field.length === 1 && field.charCodeAt(0) < 32 ? NAMES[field.charCodeAt(0)] ?? field : field);
+
+function definePairs(parts, from, to) {
+  const list = [];
+  for (let i = from; i + 1 < to; i += 2) list.push([keyOf(parts[i]), parts[i + 1]]);
+  return Object.fromEntries(list);
+}
 
 function pairs(parts, from, to) {
-  const list = [];
-  for (let i = from; i + 1 < to; i += 2) list.push([parts[i], parts[i + 1]]);
-  return Object.fromEntries(list);
+  const out = {};
+  for (let i = from; i + 1 < to; i += 2) {
+    const key = keyOf(parts[i]);
+    if (key in ObjectPrototype) return definePairs(parts, from, to);
+    out[key] = parts[i + 1];
+  }
+  return out;
 }
 
 /** `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`. */

@@ -5,7 +5,7 @@ use crate::config::{Endpoint, Method, DEFAULT_REGION_ID};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::nonce::Nonce;
-use crate::operations::{ValidParams, API_VERSION};
+use crate::operations::{Action, ValidParams, API_VERSION};
 use crate::signature::SignatureAlgorithm;
 use crate::signer::{self, SignedRequest};
 use crate::time::Timestamp;
@@ -33,6 +33,69 @@ impl RequestConfig {
     }
 }
 
+/// The common parameters of signature v1 (`Signature` itself included), in the order they are
+/// added to a request.
+pub const COMMON_PARAMS: [&str; 11] = [
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Timestamp",
+    "SecurityToken",
+    "RegionId",
+    "Signature",
+];
+
+/// Every parameter name a signed request of either operation can hold: the common parameters and
+/// each operation's own, once each.
+pub fn param_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = COMMON_PARAMS.to_vec();
+    for action in Action::ALL {
+        for field in action.fields() {
+            if !names.contains(&field.name) {
+                names.push(field.name);
+            }
+        }
+    }
+    names
+}
+
+/// Hands `with` every parameter of the signed request (borrowed, in no particular order; the
+/// signer sorts them): the common parameters around the validated operation parameters.
+pub fn with_operation_params<R>(
+    params: &ValidParams,
+    config: &RequestConfig,
+    timestamp: Timestamp,
+    nonce: &Nonce,
+    with: impl FnOnce(&[(&str, &str)]) -> R,
+) -> R {
+    let algorithm = config.algorithm;
+    let credentials = &config.credentials;
+    let timestamp = timestamp.to_string();
+    let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.values.len() + 10);
+    all.extend([
+        ("Action", params.action.name()),
+        ("Version", API_VERSION),
+        ("Format", "JSON"),
+        ("AccessKeyId", credentials.access_key_id()),
+        ("SignatureMethod", algorithm.method()),
+        ("SignatureVersion", algorithm.version()),
+        ("SignatureNonce", nonce.as_str()),
+        ("Timestamp", timestamp.as_str()),
+    ]);
+    if let Some(token) = credentials.security_token() {
+        all.push(("SecurityToken", token));
+    }
+    if params.get("RegionId").is_none() {
+        all.push(("RegionId", config.region_id.as_str()));
+    }
+    all.extend(params.values.iter().map(|(key, value)| (*key, value.as_str())));
+    with(&all)
+}
+
 /// Signs a validated operation at `timestamp` with `nonce`.
 pub fn sign_operation(
     params: &ValidParams,
@@ -40,23 +103,29 @@ pub fn sign_operation(
     timestamp: Timestamp,
     nonce: &Nonce,
 ) -> Result<SignedRequest, Error> {
-    let algorithm = config.algorithm;
-    let credentials = &config.credentials;
-    let mut all: Vec<(String, String)> = Vec::with_capacity(params.values.len() + 10);
-    all.push(("Action".into(), params.action.name().into()));
-    all.push(("Version".into(), API_VERSION.into()));
-    all.push(("Format".into(), "JSON".into()));
-    all.push(("AccessKeyId".into(), credentials.access_key_id().into()));
-    all.push(("SignatureMethod".into(), algorithm.method().into()));
-    all.push(("SignatureVersion".into(), algorithm.version().into()));
-    all.push(("SignatureNonce".into(), nonce.as_str().into()));
-    all.push(("Timestamp".into(), timestamp.to_string()));
-    if let Some(token) = credentials.security_token() {
-        all.push(("SecurityToken".into(), token.into()));
+    with_operation_params(params, config, timestamp, nonce, |all| {
+        signer::sign(config.algorithm, config.method, &config.endpoint, all, config.credentials.access_key_secret())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn param_names_cover_both_operations_once_each() {
+        let names = param_names();
+        for action in Action::ALL {
+            for field in action.fields() {
+                assert!(names.contains(&field.name), "{}", field.name);
+            }
+        }
+        for common in COMMON_PARAMS {
+            assert!(names.contains(&common), "{common}");
+        }
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "a name is listed twice");
     }
-    if params.get("RegionId").is_none() {
-        all.push(("RegionId".into(), config.region_id.clone()));
-    }
-    all.extend(params.values.iter().map(|(key, value)| ((*key).to_owned(), value.clone())));
-    signer::sign(algorithm, config.method, &config.endpoint, all, credentials.access_key_secret())
 }

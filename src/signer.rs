@@ -25,37 +25,83 @@ pub struct SignedRequest {
 
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
+/// The signature of a parameter list, without copying the parameters: what [`SignedRequest`] is
+/// laid out from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// Indices into the signed parameters, in canonical order (`Signature` itself left out).
+    pub order: Vec<usize>,
+    pub canonical_query: String,
+    pub string_to_sign: String,
+    pub signature: String,
+}
+
+impl Signature {
+    /// The headers a request of `method` carries.
+    pub fn headers(method: Method) -> Vec<(&'static str, &'static str)> {
+        match method {
+            Method::Get => Vec::new(),
+            Method::Post => vec![("content-type", FORM_CONTENT_TYPE)],
+        }
+    }
+
+    /// The signed query string: the canonical query and the encoded `Signature`. The GET query and
+    /// the POST body both are this.
+    pub fn wire(&self) -> String {
+        let mut wire = String::with_capacity(self.canonical_query.len() + 11 + self.signature.len() * 3 / 2);
+        wire.push_str(&self.canonical_query);
+        wire.push_str("&Signature=");
+        percent_encode_into(&self.signature, &mut wire);
+        wire
+    }
+}
+
+/// Signs `params` (which must already hold every common parameter the algorithm needs).
+pub fn signature<K: AsRef<str>, V: AsRef<str>>(
+    algorithm: SignatureAlgorithm,
+    method: Method,
+    params: &[(K, V)],
+    access_key_secret: &str,
+) -> Result<Signature, Error> {
+    let (canonical_query, order) = canonical_query(params);
+    let string_to_sign = string_to_sign(method.as_str(), &canonical_query);
+    let signature = algorithm.sign(access_key_secret, &string_to_sign)?;
+    Ok(Signature { order, canonical_query, string_to_sign, signature })
+}
+
 /// Signs `params` (which must already hold every common parameter the algorithm needs) and lays
 /// out the request for `method`.
-pub fn sign(
+pub fn sign<K: AsRef<str>, V: AsRef<str>>(
     algorithm: SignatureAlgorithm,
     method: Method,
     endpoint: &Endpoint,
-    params: Vec<(String, String)>,
+    params: &[(K, V)],
     access_key_secret: &str,
 ) -> Result<SignedRequest, Error> {
-    let (canonical, order) = canonical_query(&params);
-    let to_sign = string_to_sign(method.as_str(), &canonical);
-    let signature = algorithm.sign(access_key_secret, &to_sign)?;
-
-    let mut wire = String::with_capacity(canonical.len() + 11 + signature.len() * 3 / 2);
-    wire.push_str(&canonical);
-    wire.push_str("&Signature=");
-    percent_encode_into(&signature, &mut wire);
+    let signed = signature(algorithm, method, params, access_key_secret)?;
+    let wire = signed.wire();
 
     // Decoded parameters in the canonical order.
-    let mut slots: Vec<Option<(String, String)>> = params.into_iter().map(Some).collect();
-    let mut ordered: Vec<(String, String)> = Vec::with_capacity(order.len() + 1);
-    for index in order {
-        if let Some(pair) = slots.get_mut(index).and_then(Option::take) {
-            ordered.push(pair);
+    let mut ordered: Vec<(String, String)> = Vec::with_capacity(signed.order.len() + 1);
+    for index in &signed.order {
+        if let Some((key, value)) = params.get(*index) {
+            ordered.push((key.as_ref().to_owned(), value.as_ref().to_owned()));
         }
     }
-    ordered.push(("Signature".to_owned(), signature.clone()));
+    ordered.push(("Signature".to_owned(), signed.signature.clone()));
 
-    let (url, headers, body) = match method {
-        Method::Get => (format!("{}?{wire}", endpoint.as_str()), Vec::new(), None),
-        Method::Post => (endpoint.as_str().to_owned(), vec![("content-type", FORM_CONTENT_TYPE)], Some(wire)),
+    let (url, body) = match method {
+        Method::Get => (format!("{}?{wire}", endpoint.as_str()), None),
+        Method::Post => (endpoint.as_str().to_owned(), Some(wire)),
     };
-    Ok(SignedRequest { method, url, headers, body, params: ordered, canonical_query: canonical, string_to_sign: to_sign, signature })
+    Ok(SignedRequest {
+        method,
+        url,
+        headers: Signature::headers(method),
+        body,
+        params: ordered,
+        canonical_query: signed.canonical_query,
+        string_to_sign: signed.string_to_sign,
+        signature: signed.signature,
+    })
 }

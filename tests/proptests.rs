@@ -606,8 +606,8 @@ proptest! {
         let params: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "Signature").collect();
         prop_assume!(!params.is_empty());
         let endpoint = Endpoint::default();
-        let first = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, params.clone(), &secret).expect("signs");
-        let again = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, params.clone(), &secret).expect("signs");
+        let first = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &params, &secret).expect("signs");
+        let again = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &params, &secret).expect("signs");
         prop_assert_eq!(&first, &again);
         prop_assert_eq!(first.signature.len(), 28);
         let method_name = match method { Method::Post => "POST", Method::Get => "GET" };
@@ -617,13 +617,13 @@ proptest! {
         prop_assume!(params[i].1 != new_value);
         let mut changed = params.clone();
         changed[i].1 = new_value;
-        let other = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, changed, &secret).expect("signs");
+        let other = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &changed, &secret).expect("signs");
         prop_assert_ne!(other.signature, first.signature);
 
         // A Signature among the parameters is not signed.
         let mut with_sig = params;
         with_sig.push(("Signature".to_owned(), "x".to_owned()));
-        let same = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, with_sig, &secret).expect("signs");
+        let same = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &with_sig, &secret).expect("signs");
         prop_assert_eq!(same.signature, again.signature);
     }
 }

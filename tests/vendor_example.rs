@@ -60,7 +60,7 @@ fn vendor_endpoint() -> Endpoint {
 }
 
 fn sign_vendor(method: Method) -> SignedRequest {
-    signer::sign(SignatureAlgorithm::HmacSha1V1, method, &vendor_endpoint(), vendor_params(), "testsecret")
+    signer::sign(SignatureAlgorithm::HmacSha1V1, method, &vendor_endpoint(), &vendor_params(), "testsecret")
         .expect("the vendor example signs")
 }
 
@@ -123,7 +123,7 @@ fn vendor_example_ignores_a_signature_parameter() {
     // Signature), and the result is the vendor's.
     let mut params = vendor_params();
     params.push(("Signature".to_owned(), "stale".to_owned()));
-    let signed = signer::sign(SignatureAlgorithm::HmacSha1V1, Method::Get, &vendor_endpoint(), params, "testsecret")
+    let signed = signer::sign(SignatureAlgorithm::HmacSha1V1, Method::Get, &vendor_endpoint(), &params, "testsecret")
         .expect("signs");
     assert_eq!(signed.canonical_query, VENDOR_CANONICAL);
     assert_eq!(signed.signature, VENDOR_SIGNATURE_GET);
@@ -133,7 +133,7 @@ fn vendor_example_ignores_a_signature_parameter() {
 #[test]
 fn vendor_example_wrong_secret_differs() {
     let signed =
-        signer::sign(SignatureAlgorithm::HmacSha1V1, Method::Get, &vendor_endpoint(), vendor_params(), "testsecreT")
+        signer::sign(SignatureAlgorithm::HmacSha1V1, Method::Get, &vendor_endpoint(), &vendor_params(), "testsecreT")
             .expect("signs");
     assert_ne!(signed.signature, VENDOR_SIGNATURE_GET);
 }

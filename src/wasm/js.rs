@@ -18,6 +18,10 @@ extern "C" {
     #[wasm_bindgen(js_name = threwKey)]
     pub fn threw_key(value: &JsValue) -> Option<String>;
 
+    // Cannot throw: it splits a string of ours.
+    #[wasm_bindgen(js_name = setNames)]
+    pub fn set_names(names: &str);
+
     #[wasm_bindgen(catch, js_name = assembleSigned)]
     pub fn assemble_signed(text: &str) -> Result<JsValue, JsValue>;
 

@@ -13,7 +13,8 @@ use crate::credentials::Credentials;
 use crate::error::{code, Error, ErrorKind};
 use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
-use crate::request::{sign_operation, RequestConfig};
+use crate::request::{with_operation_params, RequestConfig};
+use crate::signer::signature;
 use crate::time::Timestamp;
 use crate::verify::{parse_params, verify_v1};
 
@@ -111,8 +112,10 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     let valid = validate(action, &params).map_err(|mut errors| errors.swap_remove(0))?;
     let timestamp = timestamp_of(get("timestamp"))?;
     let nonce = nonce_of(get("nonce"))?;
-    let signed = sign_operation(&valid, &config, timestamp, &nonce)?;
-    packed::signed_request(&signed)
+    with_operation_params(&valid, &config, timestamp, &nonce, |all| {
+        let signed = signature(config.algorithm, config.method, all, config.credentials.access_key_secret())?;
+        packed::signed_request(config.method, &config.endpoint, &signed, all)
+    })
 }
 
 /// Validates and signs one request; sends nothing.

@@ -1,52 +1,117 @@
 //! Results leave the instance as one string of NUL-separated fields that `js/boundary.js` splits:
-//! one crossing instead of dozens, and the objects are built with `Object.fromEntries` and
-//! literals, which run no setter a polluted prototype may hold.
+//! one crossing instead of dozens. Keys the package knows (parameter and header names) cross as
+//! one control character each, a code into the name table the JS side received once
+//! (`setNames`): JS then uses property keys it already holds instead of turning fresh strings into
+//! keys on every call.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::config::{Endpoint, Method};
 use crate::error::Error;
-use crate::signer::SignedRequest;
+use crate::request::param_names;
+use crate::signer::Signature;
 
-/// Joins `fields` with NUL. `None` if a field holds a NUL itself (validation makes that
-/// impossible; this keeps it so).
-fn join<'a>(fields: impl IntoIterator<Item = &'a str>, capacity: usize) -> Option<String> {
-    let mut out = String::with_capacity(capacity);
-    for (index, field) in fields.into_iter().enumerate() {
-        if field.contains('\0') {
-            return None;
-        }
-        if index > 0 {
-            out.push('\0');
-        }
-        out.push_str(field);
+use super::js;
+
+/// Header names a result may hold, after the parameter names in the table.
+const HEADER_NAMES: [&str; 1] = ["content-type"];
+
+/// Codes are `U+0001 ..= U+001F`; a name past that crosses spelled out.
+const MAX_CODES: usize = 31;
+
+fn names() -> Vec<&'static str> {
+    let mut names = param_names();
+    names.extend(HEADER_NAMES);
+    names.truncate(MAX_CODES);
+    names
+}
+
+static NAMES_SENT: AtomicBool = AtomicBool::new(false);
+
+/// Hands the JS side the name table, once per instance.
+fn send_names(names: &[&str]) {
+    if !NAMES_SENT.swap(true, Ordering::Relaxed) {
+        js::set_names(&names.join("\0"));
     }
-    Some(out)
 }
 
-fn unexpected_nul() -> Error {
-    Error::internal("a result held a NUL character, which validation should have refused")
+struct Out {
+    text: String,
+    first: bool,
 }
 
-/// `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`.
-pub fn signed_request(request: &SignedRequest) -> Result<String, Error> {
-    let header_count = request.headers.len().to_string();
-    let head = [
-        request.method.as_str(),
-        request.url.as_str(),
-        request.body.as_deref().unwrap_or(""),
-        request.canonical_query.as_str(),
-        request.string_to_sign.as_str(),
-        request.signature.as_str(),
-        header_count.as_str(),
-    ];
-    let headers = request.headers.iter().flat_map(|(k, v)| [*k, *v]);
-    let params = request.params.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]);
-    let capacity = request.url.len() + request.string_to_sign.len() + request.canonical_query.len() * 3 + 256;
-    join(head.into_iter().chain(headers).chain(params), capacity).ok_or_else(unexpected_nul)
+impl Out {
+    fn field(&mut self, field: &str) -> Result<(), Error> {
+        if field.contains('\0') {
+            return Err(Error::internal("a result held a NUL character, which validation should have refused"));
+        }
+        if !self.first {
+            self.text.push('\0');
+        }
+        self.first = false;
+        self.text.push_str(field);
+        Ok(())
+    }
+
+    /// A key: its code when the table has it, else the key itself (never a lone control character:
+    /// validation refuses those in keys).
+    fn key(&mut self, names: &[&str], key: &str) -> Result<(), Error> {
+        match names.iter().position(|name| *name == key).and_then(|index| char::from_u32(index as u32 + 1)) {
+            Some(code) => {
+                if !self.first {
+                    self.text.push('\0');
+                }
+                self.first = false;
+                self.text.push(code);
+                Ok(())
+            }
+            None => self.field(key),
+        }
+    }
+}
+
+/// `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`,
+/// the parameters in canonical order with `Signature` last.
+pub fn signed_request(method: Method, endpoint: &Endpoint, signed: &Signature, params: &[(&str, &str)]) -> Result<String, Error> {
+    let names = names();
+    send_names(&names);
+    let wire = signed.wire();
+    let (url, body) = match method {
+        Method::Get => (format!("{}?{wire}", endpoint.as_str()), String::new()),
+        Method::Post => (endpoint.as_str().to_owned(), wire),
+    };
+    let headers = Signature::headers(method);
+    let capacity = url.len() + body.len() + signed.string_to_sign.len() + signed.canonical_query.len() * 2 + 128;
+    let mut out = Out { text: String::with_capacity(capacity), first: true };
+    out.field(method.as_str())?;
+    out.field(&url)?;
+    out.field(&body)?;
+    out.field(&signed.canonical_query)?;
+    out.field(&signed.string_to_sign)?;
+    out.field(&signed.signature)?;
+    out.field(&headers.len().to_string())?;
+    for (key, value) in &headers {
+        out.key(&names, key)?;
+        out.field(value)?;
+    }
+    for index in &signed.order {
+        if let Some((key, value)) = params.get(*index) {
+            out.key(&names, key)?;
+            out.field(value)?;
+        }
+    }
+    out.key(&names, "Signature")?;
+    out.field(&signed.signature)?;
+    Ok(out.text)
 }
 
 /// `field, code, message` triples.
 pub fn problems(errors: &[Error]) -> Result<String, Error> {
-    let fields = errors
-        .iter()
-        .flat_map(|e| [e.field.as_deref().unwrap_or(""), e.code, e.message.as_str()]);
-    join(fields, errors.len() * 96).ok_or_else(unexpected_nul)
+    let mut out = Out { text: String::with_capacity(errors.len() * 96), first: true };
+    for error in errors {
+        out.field(error.field.as_deref().unwrap_or(""))?;
+        out.field(error.code)?;
+        out.field(&error.message)?;
+    }
+    Ok(out.text)
 }
