@@ -51,26 +51,47 @@ export function isWellFormed(text) {
   return wellFormed(text);
 }
 
+const dateTime = Date.prototype.getTime;
+
+/** What a value that is not a plain object is, as messages name it: a `typeof` name, or the tag of an object (`Array`, `Map`, …). May throw (a revoked proxy). */
+function shownType(value) {
+  if (value === null) return 'null';
+  const type = typeof value;
+  if (type !== 'object') return type;
+  const tag = toStringTag.call(value);
+  return tag === '[object Object]' ? '' : tag.slice(8, -1);
+}
+
 /**
- * An object's own enumerable entries, skipping undefined and null values, packed into one string
- * so that they cross into wasm at once: per entry `<len>:<key><tag><len>:<text>`, lengths in
- * UTF-16 units. Tags: `s` string, `x` string with a lone surrogate, `n` number, `o` anything
- * else (its text is its type). Numbers and other values follow the packed string in the returned
- * array, in order, so that no number is ever printed and parsed back.
- * Returns `[packed, ...values]`; `{ threw: key }` when reading a value throws; the key count as
- * a string when there are more than `max` keys. May throw (proxy traps).
+ * Reads a caller's object in one pass into one string, so that it crosses into wasm at once:
+ * only own enumerable keys, skipping undefined and null values. Never throws. Returns
+ * - `*` when reading the object threw (a proxy trap, a revoked proxy);
+ * - `!` and what it is (`shownType`) when it is not a plain object;
+ * - `#` and the key count when it has more than `max` keys;
+ * - `?` and the key whose getter threw;
+ * - `=` and per entry `<len>:<key><tag><len>:<text>`, lengths in UTF-16 units. Tags: `s` string,
+ *   `x` string with a lone surrogate, `n` number (the value goes to `numbers`, in order, so that
+ *   no number is ever printed and parsed back), `o` anything else (its text is its type, `array`
+ *   for arrays). For a request (`request` true) also `p`, the object under `params` (its text is
+ *   its own reading), and `d`, a Date under `timestamp` (its time value goes to `numbers`).
  */
-export function readEntries(value, max) {
-  const keys = Object.keys(value);
-  if (keys.length > max) return String(keys.length);
-  let packed = '';
-  const out = [''];
+export function readObject(value, max, numbers, request) {
+  let keys;
+  try {
+    const shown = shownType(value);
+    if (shown !== '') return `!${shown}`;
+    keys = Object.keys(value);
+  } catch {
+    return '*';
+  }
+  if (keys.length > max) return `#${keys.length}`;
+  let packed = '=';
   for (const key of keys) {
     let item;
     try {
       item = value[key];
     } catch {
-      return { threw: key };
+      return `?${key}`;
     }
     if (item === undefined || item === null) continue;
     let tag;
@@ -82,26 +103,38 @@ export function readEntries(value, max) {
     } else if (type === 'number') {
       tag = 'n';
       text = '';
-      out.push(item);
+      numbers.push(item);
+    } else if (request && key === 'params' && (type === 'object' || type === 'function')) {
+      tag = 'p';
+      text = readObject(item, max, numbers, false);
     } else {
       tag = 'o';
       text = type;
       try {
-        if (Array.isArray(item)) text = 'array';
+        if (Array.isArray(item)) {
+          text = 'array';
+        } else if (request && key === 'timestamp' && toStringTag.call(item) === '[object Date]') {
+          const time = dateTime.call(item);
+          tag = 'd';
+          numbers.push(time);
+        }
       } catch {
-        // A revoked proxy: still an object; its problem is its type, not this read.
+        // A revoked proxy, or an impostor tagged as a Date: still an object; its problem is its
+        // type, not this read.
       }
-      out.push(item);
     }
     packed += `${key.length}:${key}${tag}${text.length}:${text}`;
   }
-  out[0] = packed;
-  return out;
+  return packed;
 }
 
-/** The key of `readEntries`' `{ threw: key }`. */
-export function threwKey(result) {
-  return typeof result?.threw === 'string' ? result.threw : undefined;
+/** `readObject` for the wasm side: the reading, then the numbers written into `out`. */
+export function readPacked(value, max, out, request) {
+  const numbers = [];
+  const packed = readObject(value, max, numbers, request);
+  if (numbers.length > out.length) return `#${numbers.length}`;
+  out.set(numbers);
+  return packed;
 }
 
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
@@ -170,7 +203,3 @@ export function assembleProblems(text) {
   }));
 }
 
-/** The time value of a Date; throws for anything else. */
-export function dateValue(value) {
-  return Date.prototype.getTime.call(value);
-}

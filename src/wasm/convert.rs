@@ -1,7 +1,7 @@
 //! JS values into the core's inputs. Reads only own enumerable properties (an inherited or
 //! polluted prototype key is never a parameter), catches every throw, and never trusts a type.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use crate::error::{code, field_name, quote_name, Error, ErrorKind};
 use crate::operations::fields::MAX_KEYS;
@@ -16,8 +16,12 @@ pub enum Item {
     /// A string with a lone surrogate.
     IllFormed,
     Number(f64),
-    /// Any other type, named as `typeof` names it (`array` for arrays), with the value itself.
-    Other(&'static str, JsValue),
+    /// A Date under a request's `timestamp`: its time value.
+    Date(f64),
+    /// The object under a request's `params`, read.
+    Params(Result<RawParams, Error>),
+    /// Any other type, named as `typeof` names it (`array` for arrays).
+    Other(&'static str),
 }
 
 impl Item {
@@ -25,7 +29,8 @@ impl Item {
         match self {
             Self::Text(_) | Self::IllFormed => "string",
             Self::Number(_) => "number",
-            Self::Other(name, _) => name,
+            Self::Date(_) | Self::Params(_) => "object",
+            Self::Other(name) => name,
         }
     }
 }
@@ -98,7 +103,7 @@ fn not_plain(what: &str, shown: &str, kind: ErrorKind) -> Error {
     )
 }
 
-/// Reads the packed form of `js/boundary.js`'s `readEntries`: lengths count UTF-16 units.
+/// Reads the packed form of `js/boundary.js`'s `readObject`: lengths count UTF-16 units.
 struct Packed<'a> {
     rest: &'a str,
 }
@@ -153,77 +158,109 @@ impl<'a> Packed<'a> {
     }
 }
 
-/// A plain object's own enumerable entries whose values are not `undefined` or `null`, read in one
-/// call into JS. `what` names the argument in messages (`request`, `params`).
-pub fn entries(value: &JsValue, what: &str, kind: ErrorKind) -> Result<Vec<(String, Item)>, Error> {
-    let threw = || with_kind(Error::validation(code::INVALID_PARAMETER, what, format!("reading {what} threw an exception")), kind);
-    if !value.is_object() || value.is_function() {
-        return Err(not_plain(what, type_name(value), kind));
+/// The most numbers one reading can carry: every key of a request and of its params.
+const MAX_NUMBERS: usize = 2 * MAX_KEYS + 2;
+
+/// The numbers of one reading, taken in the order JS wrote them.
+struct Numbers {
+    values: [f64; MAX_NUMBERS],
+    next: usize,
+}
+
+impl Numbers {
+    fn take(&mut self) -> Option<f64> {
+        let value = self.values.get(self.next).copied();
+        self.next += 1;
+        value
     }
-    let tag = js::type_tag(value).map_err(|_| threw())?;
-    if tag != "[object Object]" {
-        return Err(not_plain(what, tag.trim_start_matches("[object ").trim_end_matches(']'), kind));
-    }
-    let read = js::read_entries(value, MAX_KEYS).map_err(|_| threw())?;
-    let Some(list) = read.dyn_ref::<js_sys::Array>() else {
-        if let Some(count) = read.as_string() {
-            return Err(with_kind(
-                Error::validation(code::INVALID_PARAMETER, what, format!("{what} has {count} keys, far more than any operation takes")),
-                kind,
-            ));
-        }
-        let key = js::threw_key(&read).unwrap_or_default();
-        return Err(with_kind(
-            Error::validation(
+}
+
+fn broken() -> Error {
+    Error::internal("the packed entries could not be read")
+}
+
+/// The entries of one reading. `what` names the object in messages (`request`, `params`).
+fn parse_reading(text: &str, numbers: &mut Numbers, what: &str, kind: ErrorKind) -> Result<Vec<(String, Item)>, Error> {
+    let mut chars = text.chars();
+    let head = chars.next();
+    let rest = chars.as_str();
+    let error = |code, field: String, message: String| with_kind(Error::validation(code, field, message), kind);
+    match head {
+        Some('=') => {}
+        Some('*') => return Err(error(code::INVALID_PARAMETER, what.to_owned(), format!("reading {what} threw an exception"))),
+        Some('!') => return Err(not_plain(what, rest, kind)),
+        Some('#') => {
+            return Err(error(
                 code::INVALID_PARAMETER,
-                field_name(&key),
-                format!("reading {what}.{} threw an exception", quote_name(&key)),
-            ),
-            kind,
-        ));
-    };
-    let packed = list.get(0).as_string().unwrap_or_default();
-    let mut reader = Packed { rest: &packed };
-    let mut next_value = 1;
+                what.to_owned(),
+                format!("{what} has {rest} keys, far more than any operation takes"),
+            ))
+        }
+        Some('?') => {
+            return Err(error(
+                code::INVALID_PARAMETER,
+                field_name(rest),
+                format!("reading {what}.{} threw an exception", quote_name(rest)),
+            ))
+        }
+        _ => return Err(broken()),
+    }
+    let mut reader = Packed { rest };
     let mut out = Vec::new();
     while !reader.rest.is_empty() {
-        let (key, tag, text) = reader.entry().ok_or_else(|| Error::internal("the packed entries could not be read"))?;
+        let (key, tag, text) = reader.entry().ok_or_else(broken)?;
         let item = match tag {
             's' => Item::Text(text.to_owned()),
             'x' => Item::IllFormed,
-            _ => {
-                let value = list.get(next_value);
-                next_value += 1;
-                match (tag, value.as_f64()) {
-                    ('n', Some(number)) => Item::Number(number),
-                    _ => Item::Other(static_type(text), value),
-                }
-            }
+            'n' => Item::Number(numbers.take().ok_or_else(broken)?),
+            'd' => Item::Date(numbers.take().ok_or_else(broken)?),
+            'p' => Item::Params(parse_reading(text, numbers, "params", ErrorKind::Validation).map(into_params)),
+            _ => Item::Other(static_type(text)),
         };
         out.push((key.to_owned(), item));
     }
     Ok(out)
 }
 
-/// Operation parameters from a `params` object.
-pub fn raw_params(value: &JsValue) -> Result<RawParams, Error> {
+fn into_params(entries: Vec<(String, Item)>) -> RawParams {
     let mut params = RawParams::new();
-    for (key, item) in entries(value, "params", ErrorKind::Validation)? {
+    for (key, item) in entries {
         let converted = match item {
             Item::Text(text) => Value::Text(text),
             Item::IllFormed => Value::IllFormedText,
             Item::Number(number) => Value::Number(number),
-            Item::Other(name, _) => Value::WrongType(name),
+            other => Value::WrongType(other.type_name()),
         };
         params.push(key, converted);
     }
-    Ok(params)
+    params
+}
+
+fn read(value: &JsValue, numbers: &mut Numbers, what: &str, request: bool) -> Result<String, Error> {
+    js::read_packed(value, MAX_KEYS, &mut numbers.values, request).map_err(|_| {
+        Error::validation(code::INVALID_PARAMETER, what, format!("reading {what} threw an exception"))
+    })
+}
+
+/// A request object's own enumerable entries whose values are not `undefined` or `null`, read in
+/// one call into JS, its `params` object with them.
+pub fn request_entries(value: &JsValue) -> Result<Vec<(String, Item)>, Error> {
+    let mut numbers = Numbers { values: [0.0; MAX_NUMBERS], next: 0 };
+    let text = read(value, &mut numbers, "request", true)?;
+    parse_reading(&text, &mut numbers, "request", ErrorKind::Validation)
+}
+
+/// Operation parameters from a `params` object.
+pub fn raw_params(value: &JsValue) -> Result<RawParams, Error> {
+    let mut numbers = Numbers { values: [0.0; MAX_NUMBERS], next: 0 };
+    let text = read(value, &mut numbers, "params", false)?;
+    parse_reading(&text, &mut numbers, "params", ErrorKind::Validation).map(into_params)
 }
 
 /// `params` as given in a request: it must be an object.
-pub fn params_item(item: &Item) -> Result<RawParams, Error> {
+pub fn params_item(item: Item) -> Result<RawParams, Error> {
     match item {
-        Item::Other(_, value) => raw_params(value),
+        Item::Params(params) => params,
         other => Err(not_plain("params", other.type_name(), ErrorKind::Validation)),
     }
 }
@@ -269,12 +306,4 @@ pub fn check_keys(entries: &[(String, Item)], known: &[&'static str], what: &str
         return Err(Error::validation(code::INVALID_PARAMETER, field_name(key), message));
     }
     Ok(())
-}
-
-/// Milliseconds since the epoch of a Date object, or `None` if the value is not one.
-pub fn date_millis(value: &JsValue) -> Option<f64> {
-    match js::type_tag(value) {
-        Ok(tag) if tag == "[object Date]" => js::date_value(value).ok(),
-        _ => None,
-    }
 }

@@ -11,12 +11,10 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = typeTag)]
     pub fn type_tag(value: &JsValue) -> Result<String, JsValue>;
 
-    #[wasm_bindgen(catch, js_name = readEntries)]
-    pub fn read_entries(value: &JsValue, max: usize) -> Result<JsValue, JsValue>;
-
-    /// The key of `{ threw: key }`. Cannot throw: optional chaining on our own object.
-    #[wasm_bindgen(js_name = threwKey)]
-    pub fn threw_key(value: &JsValue) -> Option<String>;
+    /// Never throws (it catches what the caller's object throws), but is imported with `catch`
+    /// all the same: a trap must not be possible here.
+    #[wasm_bindgen(catch, js_name = readPacked)]
+    pub fn read_packed(value: &JsValue, max: usize, numbers: &mut [f64], request: bool) -> Result<String, JsValue>;
 
     // Cannot throw: it splits a string of ours.
     #[wasm_bindgen(js_name = setNames)]
@@ -31,7 +29,4 @@ extern "C" {
     // Cannot throw: called only with strings.
     #[wasm_bindgen(js_name = isWellFormed)]
     pub fn is_well_formed(text: &JsValue) -> bool;
-
-    #[wasm_bindgen(catch, js_name = dateValue)]
-    pub fn date_value(value: &JsValue) -> Result<f64, JsValue>;
 }

@@ -18,7 +18,7 @@ use crate::signer::signature;
 use crate::time::Timestamp;
 use crate::verify::{parse_params, verify_v1};
 
-use convert::{check_keys, date_millis, entries, item_text, params_item, raw_params, value_text, Item};
+use convert::{check_keys, item_text, params_item, raw_params, request_entries, value_text, Item};
 
 /// Building the result object threw: only a sabotaged global (`Object.fromEntries` replaced, say)
 /// can do that.
@@ -58,10 +58,10 @@ fn action_of(value: Option<&Item>) -> Result<Action, Error> {
 fn timestamp_of(item: Option<&Item>) -> Result<Timestamp, Error> {
     match item {
         None => Timestamp::from_unix_millis(js_sys::Date::now(), "timestamp"),
-        Some(Item::Other(_, value)) => match date_millis(value) {
-            Some(millis) => Timestamp::from_unix_millis(millis, "timestamp"),
-            None => Err(Error::validation(code::INVALID_PARAMETER, "timestamp", "timestamp must be a string or a Date")),
-        },
+        Some(Item::Date(millis)) => Timestamp::from_unix_millis(*millis, "timestamp"),
+        Some(Item::Other(_) | Item::Params(_)) => {
+            Err(Error::validation(code::INVALID_PARAMETER, "timestamp", "timestamp must be a string or a Date"))
+        }
         Some(item) => Timestamp::parse(&item_text(item, "timestamp", ErrorKind::Validation)?, "timestamp"),
     }
 }
@@ -83,8 +83,9 @@ fn nonce_of(item: Option<&Item>) -> Result<Nonce, Error> {
 }
 
 fn sign(request: &JsValue) -> Result<String, Error> {
-    let given = entries(request, "request", ErrorKind::Validation)?;
+    let mut given = request_entries(request)?;
     check_keys(&given, &REQUEST_KEYS, "signRequest")?;
+    let params = given.iter().position(|(key, _)| key == "params").map(|index| given.swap_remove(index).1);
     let get = |key: &str| given.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let config_text = |key: &str| get(key).map(|v| item_text(v, key, ErrorKind::Config)).transpose();
 
@@ -105,7 +106,7 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     }
 
     let action = action_of(get("action"))?;
-    let params = match get("params") {
+    let params = match params {
         Some(params) => params_item(params)?,
         None => Default::default(),
     };
