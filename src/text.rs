@@ -2,12 +2,21 @@
 
 /// Any whitespace character (Unicode `White_Space`).
 pub fn has_whitespace(s: &str) -> bool {
-    s.chars().any(char::is_whitespace)
+    // ASCII text (the usual case) is checked a byte at a time: tab to carriage return, and space.
+    if s.is_ascii() {
+        s.bytes().any(|b| matches!(b, b'\t'..=b'\r' | b' '))
+    } else {
+        s.chars().any(char::is_whitespace)
+    }
 }
 
 /// Any control character (C0, DEL, C1).
 pub fn has_control(s: &str) -> bool {
-    s.chars().any(char::is_control)
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    }
 }
 
 /// Levenshtein distance over ASCII-lowercased characters, for "did you mean" suggestions.
@@ -72,6 +81,20 @@ mod tests {
         assert_eq!(nearest("caster_id", names), Some("CasterId"));
         assert_eq!(nearest("Scene", names), Some("SceneId"));
         assert_eq!(nearest("Completely", names), None);
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_unicode_properties() {
+        for byte in 0u8..128 {
+            let c = char::from(byte);
+            let alone = c.to_string();
+            assert_eq!(has_whitespace(&alone), c.is_whitespace(), "{byte:#04x}");
+            assert_eq!(has_control(&alone), c.is_control(), "{byte:#04x}");
+            // The same character inside non-ASCII text takes the other path.
+            let mixed = format!("é{c}");
+            assert_eq!(has_whitespace(&mixed), c.is_whitespace(), "{byte:#04x} after é");
+            assert_eq!(has_control(&mixed), c.is_control(), "{byte:#04x} after é");
+        }
     }
 
     #[test]

@@ -123,18 +123,39 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Appends `value` as exactly `width` decimal digits (the years and fields here always fit).
+fn push_digits(out: &mut [u8; 20], at: usize, value: i64, width: usize) {
+    let mut rest = value.unsigned_abs();
+    for offset in (0..width).rev() {
+        if let Some(slot) = out.get_mut(at + offset) {
+            // A single decimal digit.
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+    }
+}
+
+impl Timestamp {
+    /// `YYYY-MM-DDThh:mm:ssZ`, written without the formatting machinery.
+    fn text(self) -> [u8; 20] {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            (rem % 3600) / 60,
-            rem % 60
-        )
+        let mut out = *b"0000-00-00T00:00:00Z";
+        push_digits(&mut out, 0, year, 4);
+        push_digits(&mut out, 5, month, 2);
+        push_digits(&mut out, 8, day, 2);
+        push_digits(&mut out, 11, rem / 3600, 2);
+        push_digits(&mut out, 14, (rem % 3600) / 60, 2);
+        push_digits(&mut out, 17, rem % 60, 2);
+        out
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Only ASCII digits and separators were written.
+        f.write_str(std::str::from_utf8(&self.text()).map_err(|_| fmt::Error)?)
     }
 }
 

@@ -82,8 +82,11 @@ pub fn parse(input: &str) -> Option<UrlParts<'_>> {
 /// Whether the URL's path (before `?` and `#`) ends in one of `extensions` (lower-case, with the
 /// dot), in any case.
 pub fn path_ends_with(parts: &UrlParts<'_>, extensions: &[&str]) -> bool {
-    let path = parts.path.to_ascii_lowercase();
-    extensions.iter().any(|ext| path.len() > ext.len() + 1 && path.ends_with(ext))
+    let path = parts.path.as_bytes();
+    extensions.iter().any(|ext| {
+        path.len() > ext.len() + 1
+            && path.get(path.len() - ext.len()..).is_some_and(|tail| tail.eq_ignore_ascii_case(ext.as_bytes()))
+    })
 }
 
 #[cfg(test)]

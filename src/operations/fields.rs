@@ -45,17 +45,17 @@ impl FieldSpec {
     }
 }
 
-/// A field's value after its type was checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Slot {
+/// A field's value after its type was checked, borrowed from the caller's parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot<'a> {
     Absent,
     /// Present, but its type or form was wrong; the error is already recorded.
     Invalid,
-    Text(String),
+    Text(&'a str),
     Integer(i32),
 }
 
-impl Slot {
+impl Slot<'_> {
     pub fn is_present(&self) -> bool {
         !matches!(self, Self::Absent)
     }
@@ -94,7 +94,7 @@ fn integer_of(value: &Value) -> Result<i32, &'static str> {
 
 /// Matches keys to fields and checks each value's type. Returns one slot per field of the action,
 /// in the action's field order, and the problems found; `None` when the object is refused whole.
-pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> Option<Vec<Slot>> {
+pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error>) -> Option<Vec<Slot<'a>>> {
     let specs = action.fields();
     let mut slots = vec![Slot::Absent; specs.len()];
     let mut keys_seen: Vec<Option<&str>> = vec![None; specs.len()];
@@ -125,7 +125,7 @@ pub fn collect(action: Action, params: &RawParams, errors: &mut Vec<Error>) -> O
         }
         *seen = Some(key);
         *slot = match (spec.ty, value) {
-            (FieldType::Text, Value::Text(text)) => Slot::Text(text.clone()),
+            (FieldType::Text, Value::Text(text)) => Slot::Text(text),
             (FieldType::Text, _) => {
                 errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} {}", spec.name, text_problem(value))));
                 Slot::Invalid

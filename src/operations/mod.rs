@@ -87,7 +87,7 @@ pub fn validate(action: Action, params: &RawParams) -> Result<ValidParams, Vec<E
         .iter()
         .zip(slots.iter())
         .filter_map(|(spec, slot)| match slot {
-            Slot::Text(text) => Some((spec.name, text.clone())),
+            Slot::Text(text) => Some((spec.name, (*text).to_owned())),
             Slot::Integer(n) => Some((spec.name, n.to_string())),
             Slot::Absent | Slot::Invalid => None,
         })
@@ -98,11 +98,11 @@ pub fn validate(action: Action, params: &RawParams) -> Result<ValidParams, Vec<E
 /// Read access to the typed fields by API name.
 pub(crate) struct Fields<'a> {
     specs: &'static [FieldSpec],
-    slots: &'a [Slot],
+    slots: &'a [Slot<'a>],
 }
 
 impl Fields<'_> {
-    pub(crate) fn slot(&self, name: &str) -> &Slot {
+    pub(crate) fn slot(&self, name: &str) -> &Slot<'_> {
         self.specs
             .iter()
             .zip(self.slots.iter())
