@@ -70,8 +70,8 @@ function shownType(value) {
  * - `#` and the key count when it has more than `max` keys;
  * - `?` and the key whose getter threw;
  * - `=` and per entry `<len>:<key><tag><len>:<text>`, lengths in UTF-16 units. Tags: `s` string,
- *   `x` string with a lone surrogate, `n` number (the value goes to `numbers`, in order, so that
- *   no number is ever printed and parsed back), `o` anything else (its text is its type, `array`
+ *   `x` string with a lone surrogate, `n` number (the value goes to `numbers.values`, a
+ *   Float64Array, in order, so that no number is ever printed and parsed back), `o` anything else (its text is its type, `array`
  *   for arrays). For a request (`request` true) also `p`, the object under `params` (its text is
  *   its own reading), and `d`, a Date under `timestamp` (its time value goes to `numbers`).
  */
@@ -86,7 +86,10 @@ export function readObject(value, max, numbers, request) {
   }
   if (keys.length > max) return `#${keys.length}`;
   let packed = '=';
-  for (const key of keys) {
+  // Index loops and typed-array writes only: nothing here consults a prototype that a caller
+  // could have planted an accessor or an iterator on.
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     let item;
     try {
       item = value[key];
@@ -103,7 +106,8 @@ export function readObject(value, max, numbers, request) {
     } else if (type === 'number') {
       tag = 'n';
       text = '';
-      numbers.push(item);
+      if (numbers.count >= numbers.values.length) return '*';
+      numbers.values[numbers.count++] = item;
     } else if (request && key === 'params' && (type === 'object' || type === 'function')) {
       tag = 'p';
       text = readObject(item, max, numbers, false);
@@ -115,8 +119,9 @@ export function readObject(value, max, numbers, request) {
           text = 'array';
         } else if (request && key === 'timestamp' && toStringTag.call(item) === '[object Date]') {
           const time = dateTime.call(item);
+          if (numbers.count >= numbers.values.length) return '*';
           tag = 'd';
-          numbers.push(time);
+          numbers.values[numbers.count++] = time;
         }
       } catch {
         // A revoked proxy, or an impostor tagged as a Date: still an object; its problem is its
@@ -128,13 +133,9 @@ export function readObject(value, max, numbers, request) {
   return packed;
 }
 
-/** `readObject` for the wasm side: the reading, then the numbers written into `out`. */
+/** `readObject` for the wasm side, which hands over a slice of its memory for the numbers. */
 export function readPacked(value, max, out, request) {
-  const numbers = [];
-  const packed = readObject(value, max, numbers, request);
-  if (numbers.length > out.length) return `#${numbers.length}`;
-  out.set(numbers);
-  return packed;
+  return readObject(value, max, { values: out, count: 0 }, request);
 }
 
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
@@ -149,20 +150,29 @@ export function readPacked(value, max, out, request) {
 // takes the slow path, Object.fromEntries, which defines properties and runs no setter.
 
 const ObjectPrototype = Object.prototype;
-let NAMES = [''];
+let NAMES = [];
 
-/** The name table, NUL-separated, sent once by the wasm side; codes count from 1. */
+/** The name table, NUL-separated, sent once by the wasm side; code `c` names `NAMES[c - 1]`. */
 export function setNames(text) {
-  // Object.keys hands back the engine's own key strings for these names.
-  NAMES = ['', ...Object.keys(Object.fromEntries(text.split('\0').map((name) => [name, 0])))];
+  const parts = text.split('\0');
+  // A prototype-less object runs no setter; Object.keys hands back the engine's own key strings.
+  const table = Object.create(null);
+  for (let i = 0; i < parts.length; i++) table[parts[i]] = i;
+  NAMES = Object.keys(table);
 }
 
-const keyOf = (field) => (field.length === 1 && field.charCodeAt(0) < 32 ? NAMES[field.charCodeAt(0)] ?? field : field);
+function keyOf(field) {
+  if (field.length !== 1) return field;
+  const code = field.charCodeAt(0);
+  return code >= 1 && code <= NAMES.length ? NAMES[code - 1] : field;
+}
+
+function* entriesOf(parts, from, to) {
+  for (let i = from; i + 1 < to; i += 2) yield [keyOf(parts[i]), parts[i + 1]];
+}
 
 function definePairs(parts, from, to) {
-  const list = [];
-  for (let i = from; i + 1 < to; i += 2) list.push([keyOf(parts[i]), parts[i + 1]]);
-  return Object.fromEntries(list);
+  return Object.fromEntries(entriesOf(parts, from, to));
 }
 
 function pairs(parts, from, to) {

@@ -4,7 +4,7 @@
 //! (`setNames`): JS then uses property keys it already holds instead of turning fresh strings into
 //! keys on every call.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use crate::config::{Endpoint, Method};
 use crate::error::Error;
@@ -19,20 +19,16 @@ const HEADER_NAMES: [&str; 1] = ["content-type"];
 /// Codes are `U+0001 ..= U+001F`; a name past that crosses spelled out.
 const MAX_CODES: usize = 31;
 
-fn names() -> Vec<&'static str> {
-    let mut names = param_names();
-    names.extend(HEADER_NAMES);
-    names.truncate(MAX_CODES);
-    names
-}
-
-static NAMES_SENT: AtomicBool = AtomicBool::new(false);
-
-/// Hands the JS side the name table, once per instance.
-fn send_names(names: &[&str]) {
-    if !NAMES_SENT.swap(true, Ordering::Relaxed) {
+/// The name table, built once per instance; the JS side gets it on first use.
+fn names() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = param_names();
+        names.extend(HEADER_NAMES);
+        names.truncate(MAX_CODES);
         js::set_names(&names.join("\0"));
-    }
+        names
+    })
 }
 
 struct Out {
@@ -45,12 +41,17 @@ impl Out {
         if field.contains('\0') {
             return Err(Error::internal("a result held a NUL character, which validation should have refused"));
         }
+        self.encoded(field);
+        Ok(())
+    }
+
+    /// A field that is percent-encoded or base64 (no NUL is possible), taken without a look.
+    fn encoded(&mut self, field: &str) {
         if !self.first {
             self.text.push('\0');
         }
         self.first = false;
         self.text.push_str(field);
-        Ok(())
     }
 
     /// A key: its code when the table has it, else the key itself (never a lone control character:
@@ -74,7 +75,6 @@ impl Out {
 /// the parameters in canonical order with `Signature` last.
 pub fn signed_request(method: Method, endpoint: &Endpoint, signed: &Signature, params: &[(&str, &str)]) -> Result<String, Error> {
     let names = names();
-    send_names(&names);
     let wire = signed.wire();
     let (url, body) = match method {
         Method::Get => (format!("{}?{wire}", endpoint.as_str()), String::new()),
@@ -85,23 +85,23 @@ pub fn signed_request(method: Method, endpoint: &Endpoint, signed: &Signature, p
     let mut out = Out { text: String::with_capacity(capacity), first: true };
     out.field(method.as_str())?;
     out.field(&url)?;
-    out.field(&body)?;
-    out.field(&signed.canonical_query)?;
-    out.field(&signed.string_to_sign)?;
-    out.field(&signed.signature)?;
+    out.encoded(&body);
+    out.encoded(&signed.canonical_query);
+    out.encoded(&signed.string_to_sign);
+    out.encoded(&signed.signature);
     out.field(&headers.len().to_string())?;
     for (key, value) in &headers {
-        out.key(&names, key)?;
+        out.key(names, key)?;
         out.field(value)?;
     }
     for index in &signed.order {
         if let Some((key, value)) = params.get(*index) {
-            out.key(&names, key)?;
+            out.key(names, key)?;
             out.field(value)?;
         }
     }
-    out.key(&names, "Signature")?;
-    out.field(&signed.signature)?;
+    out.key(names, "Signature")?;
+    out.encoded(&signed.signature);
     Ok(out.text)
 }
 
