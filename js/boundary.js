@@ -133,9 +133,26 @@ export function readObject(value, max, numbers, request) {
   return packed;
 }
 
-/** `readObject` for the wasm side, which hands over a slice of its memory for the numbers. */
-export function readPacked(value, max, out, request) {
-  return readObject(value, max, { values: out, count: 0 }, request);
+// The numbers of the latest reading, fetched one by one by the wasm side: a call that returns an
+// f64 costs less than handing a slice of wasm memory over (a typed-array view per call).
+const NUMBERS = new Float64Array(2 * 64 + 2);
+
+/**
+ * `readObject` for the wasm side; its numbers wait in NUMBERS for `takeNumber`. Never throws (`*`
+ * when anything did, a string grown past the engine's limit say), so that it can be imported
+ * without `catch`.
+ */
+export function readPacked(value, max, request) {
+  try {
+    return readObject(value, max, { values: NUMBERS, count: 0 }, request);
+  } catch {
+    return '*';
+  }
+}
+
+/** Number `index` of the latest reading (NaN past the end). */
+export function takeNumber(index) {
+  return index < NUMBERS.length ? NUMBERS[index] : NaN;
 }
 
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
@@ -185,8 +202,19 @@ function pairs(parts, from, to) {
   return out;
 }
 
-/** `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`. */
+/**
+ * `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`.
+ * `null` when building it threw (only a sabotaged global can make it), so that it never throws.
+ */
 export function assembleSigned(text) {
+  try {
+    return assembleSignedUnchecked(text);
+  } catch {
+    return null;
+  }
+}
+
+function assembleSignedUnchecked(text) {
   const parts = text.split('\0');
   const paramsFrom = 7 + 2 * Number(parts[6]);
   const headers = pairs(parts, 7, paramsFrom);
@@ -203,13 +231,17 @@ export function assembleSigned(text) {
     };
 }
 
-/** `field, code, message` triples, as an array of plain objects. */
+/** `field, code, message` triples, as an array of plain objects; `null` when building it threw. */
 export function assembleProblems(text) {
-  const parts = text === '' ? [] : text.split('\0');
-  return Array.from({ length: Math.floor(parts.length / 3) }, (_, i) => ({
-    field: parts[3 * i],
-    code: parts[3 * i + 1],
-    message: parts[3 * i + 2],
-  }));
+  try {
+    // Array.from over a generator defines each element; nothing is read from a prototype.
+    return text === '' ? [] : Array.from(problemsOf(text.split('\0')));
+  } catch {
+    return null;
+  }
+}
+
+function* problemsOf(parts) {
+  for (let i = 0; i + 2 < parts.length; i += 3) yield { field: parts[i], code: parts[i + 1], message: parts[i + 2] };
 }
 

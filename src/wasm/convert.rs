@@ -158,20 +158,23 @@ impl<'a> Packed<'a> {
     }
 }
 
-/// The most numbers one reading can carry: every key of a request and of its params.
+/// The most numbers one reading can carry: every key of a request and of its params (the size
+/// of `js/boundary.js`'s NUMBERS).
 const MAX_NUMBERS: usize = 2 * MAX_KEYS + 2;
 
 /// The numbers of one reading, taken in the order JS wrote them.
 struct Numbers {
-    values: [f64; MAX_NUMBERS],
     next: usize,
 }
 
 impl Numbers {
     fn take(&mut self) -> Option<f64> {
-        let value = self.values.get(self.next).copied();
+        if self.next >= MAX_NUMBERS {
+            return None;
+        }
+        let value = js::take_number(self.next);
         self.next += 1;
-        value
+        Some(value)
     }
 }
 
@@ -236,24 +239,20 @@ fn into_params(entries: Vec<(String, Item)>) -> RawParams {
     params
 }
 
-fn read(value: &JsValue, numbers: &mut Numbers, what: &str, request: bool) -> Result<String, Error> {
-    js::read_packed(value, MAX_KEYS, &mut numbers.values, request).map_err(|_| {
-        Error::validation(code::INVALID_PARAMETER, what, format!("reading {what} threw an exception"))
-    })
-}
+
 
 /// A request object's own enumerable entries whose values are not `undefined` or `null`, read in
 /// one call into JS, its `params` object with them.
 pub fn request_entries(value: &JsValue) -> Result<Vec<(String, Item)>, Error> {
-    let mut numbers = Numbers { values: [0.0; MAX_NUMBERS], next: 0 };
-    let text = read(value, &mut numbers, "request", true)?;
+    let mut numbers = Numbers { next: 0 };
+    let text = js::read_packed(value, MAX_KEYS, true);
     parse_reading(&text, &mut numbers, "request", ErrorKind::Validation)
 }
 
 /// Operation parameters from a `params` object.
 pub fn raw_params(value: &JsValue) -> Result<RawParams, Error> {
-    let mut numbers = Numbers { values: [0.0; MAX_NUMBERS], next: 0 };
-    let text = read(value, &mut numbers, "params", false)?;
+    let mut numbers = Numbers { next: 0 };
+    let text = js::read_packed(value, MAX_KEYS, false);
     parse_reading(&text, &mut numbers, "params", ErrorKind::Validation).map(into_params)
 }
 

@@ -11,20 +11,26 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = typeTag)]
     pub fn type_tag(value: &JsValue) -> Result<String, JsValue>;
 
-    /// Never throws (it catches what the caller's object throws), but is imported with `catch`
-    /// all the same: a trap must not be possible here.
-    #[wasm_bindgen(catch, js_name = readPacked)]
-    pub fn read_packed(value: &JsValue, max: usize, numbers: &mut [f64], request: bool) -> Result<String, JsValue>;
+    /// Cannot throw: everything it does runs inside its own `try` (it answers `*` when reading
+    /// threw). Imported without `catch`, which would cost a closure per call.
+    #[wasm_bindgen(js_name = readPacked)]
+    pub fn read_packed(value: &JsValue, max: usize, request: bool) -> String;
+
+    /// Number `index` of the latest `readPacked`. Cannot throw.
+    #[wasm_bindgen(js_name = takeNumber)]
+    pub fn take_number(index: usize) -> f64;
 
     // Cannot throw: it splits a string of ours.
     #[wasm_bindgen(js_name = setNames)]
     pub fn set_names(names: &str);
 
-    #[wasm_bindgen(catch, js_name = assembleSigned)]
-    pub fn assemble_signed(text: &str) -> Result<JsValue, JsValue>;
+    /// Cannot throw: `null` when building the result failed (only a sabotaged global can do that).
+    #[wasm_bindgen(js_name = assembleSigned)]
+    pub fn assemble_signed(text: &str) -> JsValue;
 
-    #[wasm_bindgen(catch, js_name = assembleProblems)]
-    pub fn assemble_problems(text: &str) -> Result<JsValue, JsValue>;
+    /// Cannot throw: `null` when building the result failed.
+    #[wasm_bindgen(js_name = assembleProblems)]
+    pub fn assemble_problems(text: &str) -> JsValue;
 
     // Cannot throw: called only with strings.
     #[wasm_bindgen(js_name = isWellFormed)]

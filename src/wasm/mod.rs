@@ -123,7 +123,11 @@ fn sign(request: &JsValue) -> Result<String, Error> {
 #[wasm_bindgen(js_name = signRequest)]
 pub fn sign_request(request: JsValue) -> Result<JsValue, JsValue> {
     let text = sign(&request).map_err(|e| to_js(&e))?;
-    js::assemble_signed(&text).map_err(|_| to_js(&assembly_failed()))
+    let result = js::assemble_signed(&text);
+    if result.is_null() {
+        return Err(to_js(&assembly_failed()));
+    }
+    Ok(result)
 }
 
 fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
@@ -142,7 +146,11 @@ fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
 #[wasm_bindgen(js_name = validateParams)]
 pub fn validate_params(action: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let text = packed::problems(&problems(&action, &params)).map_err(|e| to_js(&e))?;
-    js::assemble_problems(&text).map_err(|_| to_js(&assembly_failed()))
+    let result = js::assemble_problems(&text);
+    if result.is_null() {
+        return Err(to_js(&assembly_failed()));
+    }
+    Ok(result)
 }
 
 fn parse_json(text: &str) -> Result<JsValue, JsValue> {
