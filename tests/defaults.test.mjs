@@ -4,7 +4,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { signRequest } from 'aliyun-caster';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const BASE = { action: 'StartCasterScene', params: { CasterId: 'caster-1', SceneId: 'scene-1' }, accessKeyId: 'LTAI-id', accessKeySecret: 'defaults-secret' };
 const FIXED = { timestamp: '2016-02-23T12:46:24Z', nonce: 'fixed-nonce' };
@@ -78,6 +84,24 @@ describe('SignatureNonce when none is given', () => {
       assert.ok(ones[bit] > 0 && ones[bit] < COUNT, `bit ${bit} never changes`);
       assert.ok(Math.abs(ones[bit] - COUNT / 2) < 500, `bit ${bit} is set in ${ones[bit]} of ${COUNT} nonces`);
     }
+  });
+
+  test('draws come from crypto.getRandomValues: without it, RandomSourceUnavailable, and a given nonce still signs', () => {
+    // A fresh process whose runtime has no crypto, as some embedded engines do.
+    const script = `
+      delete globalThis.crypto;
+      const { signRequest } = await import('aliyun-caster');
+      const base = ${JSON.stringify(BASE)};
+      const outcome = {};
+      try { signRequest(base); outcome.drawn = 'signed'; } catch (e) { outcome.drawn = [e.name, e.code, e.kind, e.field]; }
+      outcome.given = signRequest({ ...base, nonce: 'given-nonce' }).params.SignatureNonce;
+      console.log(JSON.stringify(outcome));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), {
+      drawn: ['CasterError', 'RandomSourceUnavailable', 'config', 'nonce'],
+      given: 'given-nonce',
+    });
   });
 
   test('a given nonce and timestamp are used as they are', () => {

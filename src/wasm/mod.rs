@@ -6,6 +6,8 @@ mod js;
 mod json;
 mod packed;
 
+use std::cell::RefCell;
+
 use wasm_bindgen::prelude::*;
 
 use crate::config::{self, Endpoint, Method};
@@ -66,12 +68,47 @@ fn timestamp_of(item: Option<&Item>) -> Result<Timestamp, Error> {
     }
 }
 
+/// Random bytes drawn a kilobyte at a time: one `crypto.getRandomValues` call (a microsecond or
+/// more in Node) serves 64 nonces. A nonce is sent in the clear, so holding its bytes in advance
+/// gives nothing away.
+struct RandomPool {
+    bytes: [u8; 1024],
+    next: usize,
+}
+
+thread_local! {
+    static RANDOM_POOL: RefCell<RandomPool> = const { RefCell::new(RandomPool { bytes: [0; 1024], next: 1024 }) };
+}
+
+fn random_16() -> Result<[u8; 16], getrandom::Error> {
+    RANDOM_POOL.with(|cell| {
+        let Ok(mut pool) = cell.try_borrow_mut() else {
+            // Not reachable (nothing here re-enters), but drawing directly is always correct.
+            let mut bytes = [0u8; 16];
+            getrandom::fill(&mut bytes)?;
+            return Ok(bytes);
+        };
+        if pool.next + 16 > pool.bytes.len() {
+            getrandom::fill(&mut pool.bytes)?;
+            pool.next = 0;
+        }
+        let mut bytes = [0u8; 16];
+        let start = pool.next;
+        if let Some(drawn) = pool.bytes.get_mut(start..start + 16) {
+            bytes.copy_from_slice(drawn);
+            // Each byte is handed out once.
+            drawn.fill(0);
+        }
+        pool.next += 16;
+        Ok(bytes)
+    })
+}
+
 fn nonce_of(item: Option<&Item>) -> Result<Nonce, Error> {
     match item {
         Some(item) => Nonce::parse(item_text(item, "nonce", ErrorKind::Validation)?, "nonce"),
         None => {
-            let mut bytes = [0u8; 16];
-            getrandom::fill(&mut bytes).map_err(|_| Error {
+            let bytes = random_16().map_err(|_| Error {
                 kind: ErrorKind::Config,
                 code: code::RANDOM_UNAVAILABLE,
                 field: Some("nonce".into()),
