@@ -2,28 +2,79 @@
 // caller-supplied values that may run caller code (getters, proxy traps). The Rust side imports
 // these with `catch`, so whatever they throw becomes a CasterError instead of unwinding through wasm.
 
+const KINDS = ['validation', 'config', 'api', 'network', 'timeout'];
+const OPTIONAL_TEXTS = ['field', 'requestId', 'recommend'];
+const FIELDS = ['code', 'kind', 'field', 'httpStatus', 'requestId', 'recommend', 'retryable'];
+
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * Defines an own data property, as assignment would, without running a setter on a prototype.
+ * The descriptor has no prototype: a `get` planted on Object.prototype cannot turn it into an
+ * accessor descriptor.
+ */
+function define(object, key, value) {
+  Object.defineProperty(object, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * The fields of a CasterError's init: own properties only (so that a polluted Object.prototype
+ * supplies none), each of the declared type. Throws a CasterError when init is not usable.
+ */
+function readInit(init) {
+  const refuse = (field, message) => new CasterError({ code: 'InvalidParameter.Malformed', kind: 'validation', field, message });
+  if (init === null || (typeof init !== 'object' && typeof init !== 'function')) {
+    throw refuse('init', 'CasterError needs an object: { code, message, kind, field?, httpStatus?, requestId?, recommend?, retryable?, cause? }');
+  }
+  const fields = {};
+  for (const key of [...FIELDS, 'message', 'cause']) {
+    let value;
+    try {
+      value = hasOwn(init, key) ? init[key] : undefined;
+    } catch {
+      throw refuse(key, `reading ${key} of the CasterError init threw`);
+    }
+    define(fields, key, value === null && key !== 'cause' ? undefined : value);
+  }
+  if (typeof fields.code !== 'string' || fields.code === '') throw refuse('code', 'a CasterError code must be a non-empty string');
+  if (typeof fields.message !== 'string') throw refuse('message', 'a CasterError message must be a string');
+  if (!KINDS.includes(fields.kind)) throw refuse('kind', `a CasterError kind is one of ${KINDS.join(', ')}`);
+  for (const key of OPTIONAL_TEXTS) {
+    if (fields[key] !== undefined && typeof fields[key] !== 'string') throw refuse(key, `a CasterError ${key} must be a string when given`);
+  }
+  if (fields.httpStatus !== undefined && !Number.isInteger(fields.httpStatus)) {
+    throw refuse('httpStatus', 'a CasterError httpStatus must be an integer when given');
+  }
+  if (fields.retryable !== undefined && typeof fields.retryable !== 'boolean') {
+    throw refuse('retryable', 'a CasterError retryable must be a boolean when given');
+  }
+  return fields;
+}
+
 /** Every failure of every function of this package. Branch on `.code` and `.kind`. */
 export class CasterError extends Error {
   /**
    * @param {{ code: string, message: string, kind: "validation"|"config"|"api"|"network"|"timeout",
    *   field?: string, httpStatus?: number, requestId?: string, recommend?: string,
    *   retryable?: boolean, cause?: unknown }} init
+   * Throws a CasterError (InvalidParameter.Malformed) when init is not of that shape.
    */
   constructor(init) {
-    const { code, message, kind, field, httpStatus, requestId, recommend, retryable, cause } = init;
+    const { code, message, kind, field, httpStatus, requestId, recommend, retryable, cause } = readInit(init);
     super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.kind = kind;
-    if (field !== undefined) this.field = field;
-    if (httpStatus !== undefined) this.httpStatus = httpStatus;
-    if (requestId !== undefined) this.requestId = requestId;
-    if (recommend !== undefined) this.recommend = recommend;
-    this.retryable = retryable === true;
+    define(this, 'code', code);
+    define(this, 'kind', kind);
+    if (field !== undefined) define(this, 'field', field);
+    if (httpStatus !== undefined) define(this, 'httpStatus', httpStatus);
+    if (requestId !== undefined) define(this, 'requestId', requestId);
+    if (recommend !== undefined) define(this, 'recommend', recommend);
+    define(this, 'retryable', retryable === true);
   }
 
   toJSON() {
-    const { name, code, kind, message, field, httpStatus, requestId, recommend, retryable } = this;
-    return { name, code, kind, message, field, httpStatus, requestId, recommend, retryable };
+    const json = { name: this.name };
+    for (const key of ['code', 'kind', 'message', ...FIELDS.slice(2)]) define(json, key, hasOwn(this, key) ? this[key] : undefined);
+    return json;
   }
 }
 
@@ -37,9 +88,13 @@ export function makeCasterError(code, kind, message, field) {
 
 const toStringTag = Object.prototype.toString;
 
-/** `[object Object]`, `[object Array]`, `[object Map]`, …; may throw for a revoked proxy. */
+/**
+ * `[object Object]`, `[object Array]`, `[object Map]`, …; may throw for a revoked proxy. A
+ * Symbol.toStringTag is the caller's text, of any length: cut to what a message can show.
+ */
 export function typeTag(value) {
-  return toStringTag.call(value);
+  const tag = toStringTag.call(value);
+  return tag.length > 80 ? `${tag.slice(0, 72)}…]` : tag;
 }
 
 const wellFormed = typeof String.prototype.isWellFormed === 'function'
@@ -58,7 +113,7 @@ function shownType(value) {
   if (value === null) return 'null';
   const type = typeof value;
   if (type !== 'object') return type;
-  const tag = toStringTag.call(value);
+  const tag = typeTag(value);
   return tag === '[object Object]' ? '' : tag.slice(8, -1);
 }
 
@@ -71,8 +126,8 @@ function shownType(value) {
  * - `?` and the key whose getter threw;
  * - `=` and per entry `<len>:<key><tag><len>:<text>`, lengths in UTF-16 units. Tags: `s` string,
  *   `x` string with a lone surrogate, `n` number (the value goes to `numbers.values`, a
- *   Float64Array, in order, so that no number is ever printed and parsed back), `o` anything else (its text is its type, `array`
- *   for arrays). For a request (`request` true) also `p`, the object under `params` (its text is
+ *   Float64Array, in order, so that no number is ever printed and parsed back), `o` anything
+ *   else (its text is its type, `array` for arrays). For a request (`request` true) also `p`, the object under `params` (its text is
  *   its own reading), and `d`, a Date under `timestamp` (its time value goes to `numbers`).
  */
 export function readObject(value, max, numbers, request) {

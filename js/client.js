@@ -26,6 +26,11 @@ const BEFORE_SEND = new Set([
 ]);
 
 const configError = (code, field, message) => new CasterError({ code, kind: 'config', field, message });
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+// What a server's Code looks like (Throttling.User, InvalidTimeStamp.Expired, ...): anything else
+// is not an error code, and is not passed on as one.
+const API_CODE = /^[A-Za-z][\w-]*(?:\.[\w-]+)*$/;
+const MAX_CODE_LENGTH = 128;
 
 function nearest(name, names) {
   const distance = (a, b) => {
@@ -51,7 +56,7 @@ function nearest(name, names) {
 
 function checkNumber(config, name, { min, integer, max = Number.MAX_SAFE_INTEGER, minExclusive = false }) {
   const value = config[name];
-  if (value === undefined || value === null) return DEFAULTS[name];
+  if (value === undefined) return DEFAULTS[name];
   const ok = typeof value === 'number' && Number.isFinite(value) && (!integer || Number.isInteger(value))
     && (minExclusive ? value > min : value >= min) && value <= max;
   if (!ok) {
@@ -110,8 +115,8 @@ function transientApiError(code, status) {
   return isThrottling(code, status) || status === 503 || code === 'ServiceUnavailable' || code === 'InternalError';
 }
 
-function retryAfterMs(response) {
-  const header = response?.headers?.get?.('retry-after');
+function retryAfterMs(reply) {
+  const header = reply?.header('retry-after');
   if (!header) return 0;
   const seconds = Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, RETRY_AFTER_CAP_MS);
@@ -121,13 +126,89 @@ function retryAfterMs(response) {
 
 /** The network-level code of a fetch failure (undici puts it on `cause`), if any. */
 function networkCode(error) {
-  const cause = error?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (Array.isArray(cause?.errors)) {
-    const codes = cause.errors.map((e) => e?.code).filter((c) => typeof c === 'string');
-    if (codes.length && codes.every((c) => BEFORE_SEND.has(c))) return codes[0];
+  try {
+    const cause = error?.cause;
+    if (typeof cause?.code === 'string') return cause.code;
+    if (Array.isArray(cause?.errors)) {
+      const codes = cause.errors.map((e) => e?.code).filter((c) => typeof c === 'string');
+      if (codes.length && codes.every((c) => BEFORE_SEND.has(c))) return codes[0];
+    }
+    return typeof error?.code === 'string' ? error.code : undefined;
+  } catch {
+    return undefined; // whatever was thrown cannot even be read: no code
   }
-  return typeof error?.code === 'string' ? error.code : undefined;
+}
+
+/**
+ * The config's own enumerable options, read once into a null-prototype object (null counts as
+ * absent). Inherited properties are not options: a polluted Object.prototype cannot supply a
+ * fetch or an endpoint. Throws a config CasterError for anything that is not a readable object
+ * of known options.
+ */
+function readConfig(config) {
+  let keys;
+  try {
+    keys = config !== null && typeof config === 'object' && !Array.isArray(config) ? Object.keys(config) : undefined;
+  } catch {
+    throw configError('InvalidParameter.Malformed', 'config', 'the config object could not be read (a revoked proxy, or a trap that threw)');
+  }
+  if (keys === undefined) throw configError('InvalidParameter.Malformed', 'config', 'CasterClient needs a config object');
+  const options = Object.create(null);
+  for (const key of keys) {
+    if (!OPTIONS.includes(key)) {
+      const suggestion = nearest(key, OPTIONS);
+      throw configError('InvalidParameter.Malformed', key.slice(0, 64),
+        `"${key.slice(0, 64)}" is not an option of CasterClient${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+    }
+    let value;
+    try {
+      value = config[key];
+    } catch {
+      throw configError('InvalidParameter.Malformed', key, `reading config.${key} threw`);
+    }
+    options[key] = value === null ? undefined : value;
+  }
+  return options;
+}
+
+/** The three fields of what a credentials function returned; a config CasterError if unreadable. */
+function readCredentials(value) {
+  if (value === null || typeof value !== 'object') {
+    throw configError('InvalidParameter.Malformed', 'credentials',
+      'the credentials function must return { accessKeyId, accessKeySecret, securityToken? }');
+  }
+  const credentials = {};
+  for (const name of ['accessKeyId', 'accessKeySecret', 'securityToken']) {
+    try {
+      credentials[name] = value[name];
+    } catch {
+      throw configError('InvalidParameter.Malformed', 'credentials', `reading ${name} of what the credentials function returned threw`);
+    }
+  }
+  return credentials;
+}
+
+/**
+ * What the client needs of what fetch resolved to, read defensively (a custom fetch may resolve to
+ * anything): its status and a header reader. Undefined when it has no HTTP status.
+ */
+function replyOf(response) {
+  let status;
+  try {
+    status = response.status;
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const header = (name) => {
+    try {
+      const value = response.headers.get(name);
+      return typeof value === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return { status, header };
 }
 
 /** The core of a runtime where the module is ready at import (Node, workerd). */
@@ -153,19 +234,11 @@ export function defineCasterClient(core) {
      *   endpoint, method, timeoutMs, maxRetries, maxQps, fetch.
      */
     constructor(config) {
-      if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-        throw configError('InvalidParameter.Malformed', 'config', 'CasterClient needs a config object');
-      }
-      for (const key of Object.keys(config)) {
-        if (OPTIONS.includes(key)) continue;
-        const suggestion = nearest(key, OPTIONS);
-        throw configError('InvalidParameter.Malformed', key.slice(0, 64),
-          `"${key.slice(0, 64)}" is not an option of CasterClient${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
-      }
-      const pick = (name) => (config[name] === null ? undefined : config[name]);
-      const timeoutMs = checkNumber(config, 'timeoutMs', { min: 0, minExclusive: true, max: MAX_TIMEOUT_MS });
-      const maxRetries = checkNumber(config, 'maxRetries', { min: 0, integer: true, max: 10 });
-      const maxQps = checkNumber(config, 'maxQps', { min: 0, minExclusive: true, max: 1000 });
+      const options = readConfig(config);
+      const pick = (name) => options[name];
+      const timeoutMs = checkNumber(options, 'timeoutMs', { min: 0, minExclusive: true, max: MAX_TIMEOUT_MS });
+      const maxRetries = checkNumber(options, 'maxRetries', { min: 0, integer: true, max: 10 });
+      const maxQps = checkNumber(options, 'maxQps', { min: 0, minExclusive: true, max: 1000 });
 
       const provider = pick('credentials');
       let fixed;
@@ -239,8 +312,8 @@ export function defineCasterClient(core) {
       for (let attempt = 0; ; attempt++) {
         const outcome = await this.#attempt(action, params);
         if (outcome.ok) return outcome.value;
-        const { error, response } = outcome;
-        if (error.code === 'InvalidTimeStamp.Expired' && !skewCorrected && this.#correctClock(response)) {
+        const { error, reply } = outcome;
+        if (error.code === 'InvalidTimeStamp.Expired' && !skewCorrected && this.#correctClock(reply)) {
           skewCorrected = true;
           attempt--; // the correction is not one of the retries
           continue;
@@ -248,25 +321,22 @@ export function defineCasterClient(core) {
         const mayRetry = error.retryable && (idempotent || outcome.beforeSend || error.kind === 'api');
         if (!mayRetry || attempt >= maxRetries) throw error;
         const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-        await sleep(Math.max(backoff, retryAfterMs(response)));
+        await sleep(Math.max(backoff, retryAfterMs(reply)));
       }
     }
 
     /** One attempt: credentials, rate limit, sign, send, read. Never throws a non-CasterError. */
     async #attempt(action, params) {
-      let credentials;
+      let given;
       try {
-        credentials = await this.#credentials();
+        given = await this.#credentials();
       } catch (cause) {
         throw new CasterError({
           code: 'CredentialsUnavailable', kind: 'config', field: 'credentials',
           message: 'the credentials function threw or rejected', cause,
         });
       }
-      if (credentials === null || typeof credentials !== 'object') {
-        throw configError('InvalidParameter.Malformed', 'credentials',
-          'the credentials function must return { accessKeyId, accessKeySecret, securityToken? }');
-      }
+      const credentials = readCredentials(given);
       const secrets = [credentials.accessKeySecret, credentials.securityToken];
       await this.#limiter.acquire();
       const signed = this.#sign(action, params, credentials);
@@ -284,6 +354,7 @@ export function defineCasterClient(core) {
         }),
       });
       let response;
+      let reply;
       let text;
       try {
         try {
@@ -304,6 +375,17 @@ export function defineCasterClient(core) {
             }),
           };
         }
+        reply = replyOf(response);
+        if (!reply) {
+          return {
+            ok: false,
+            beforeSend: false,
+            error: new CasterError({
+              code: 'InvalidResponse', kind: 'api', retryable: false,
+              message: 'fetch resolved to something that is not an HTTP response',
+            }),
+          };
+        }
         try {
           text = await response.text();
         } catch {
@@ -312,31 +394,32 @@ export function defineCasterClient(core) {
           return {
             ok: false,
             beforeSend: false,
-            response,
+            reply,
             error: new CasterError({
-              code: 'InvalidResponse', kind: 'api', httpStatus: response.status, retryable: idempotent,
-              message: `the endpoint answered HTTP ${response.status}, then its body broke off`,
+              code: 'InvalidResponse', kind: 'api', httpStatus: reply.status, retryable: idempotent,
+              message: `the endpoint answered HTTP ${reply.status}, then its body broke off`,
             }),
           };
         }
       } finally {
         clearTimeout(timer);
       }
-      return this.#read(action, response, text, secrets);
+      return this.#read(action, reply, text, secrets);
     }
 
-    #read(action, response, text, secrets) {
-      const status = response.status;
+    #read(action, reply, text, secrets) {
+      const status = reply.status;
       // A 429 or 503 was not served; behind a 502 or 504 the request may have been processed.
       const transient = status === 429 || status === 503 || (OPERATIONS[action].idempotent && (status === 502 || status === 504));
       const invalid = (why) => ({
         ok: false,
-        response,
+        reply,
         error: new CasterError({
           code: 'InvalidResponse', kind: 'api', httpStatus: status, retryable: transient,
           message: `the endpoint answered HTTP ${status} with ${why}`,
         }),
       });
+      if (typeof text !== 'string') return invalid('a body that is not text');
       let body;
       try {
         body = JSON.parse(text);
@@ -344,33 +427,41 @@ export function defineCasterClient(core) {
         return invalid('a body that is not JSON');
       }
       if (body === null || typeof body !== 'object' || Array.isArray(body)) return invalid('JSON that is not an object');
-      const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
-      if (typeof body.Code === 'string' && (status >= 400 || body[OPERATIONS[action].field] === undefined)) {
+      // Own members only (a JSON "__proto__" member is an own key; Object.prototype supplies none).
+      // Every string of the server's is passed on with any form of a secret redacted.
+      const member = (key) => (hasOwn(body, key) ? body[key] : undefined);
+      const field = OPERATIONS[action].field;
+      const requestId = typeof member('RequestId') === 'string' ? redact(member('RequestId'), secrets) : undefined;
+      const code = member('Code');
+      if (typeof code === 'string' && (status >= 400 || member(field) === undefined)) {
+        const shown = redact(code, secrets);
+        if (shown.length > MAX_CODE_LENGTH || !API_CODE.test(shown)) return invalid('a Code that is not an error code');
+        const message = member('Message');
         return {
           ok: false,
-          response,
+          reply,
           error: new CasterError({
-            code: body.Code,
+            code: shown,
             kind: 'api',
             httpStatus: status,
-            requestId: redact(requestId, secrets),
-            recommend: redact(body.Recommend, secrets),
-            retryable: transientApiError(body.Code, status),
-            message: redact(typeof body.Message === 'string' ? body.Message : `the endpoint answered ${body.Code}`, secrets),
+            requestId,
+            recommend: redact(member('Recommend'), secrets),
+            retryable: transientApiError(shown, status),
+            message: typeof message === 'string' && message !== '' ? redact(message, secrets) : `the endpoint answered ${shown}`,
           }),
         };
       }
       if (status < 200 || status >= 300) return invalid('an error body without a Code');
-      const field = OPERATIONS[action].field;
-      if (!requestId || typeof body[field] !== 'string' || body[field] === '') {
+      const value = member(field);
+      if (!requestId || typeof value !== 'string' || value === '') {
         return invalid(`a success body without ${requestId ? field : 'RequestId'}`);
       }
-      return { ok: true, value: { RequestId: requestId, [field]: body[field] } };
+      return { ok: true, value: { RequestId: requestId, [field]: redact(value, secrets) } };
     }
 
     /** Takes the server's clock from its Date header; false when it is not readable. */
-    #correctClock(response) {
-      const header = response?.headers?.get?.('date');
+    #correctClock(reply) {
+      const header = reply?.header('date');
       const server = header ? Date.parse(header) : NaN;
       if (!Number.isFinite(server)) return false;
       this.#clockOffsetMs = server - now();

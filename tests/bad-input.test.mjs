@@ -476,6 +476,83 @@ describe('hostile objects at the boundary', () => {
   }
 });
 
+describe('hostile values that the generated suite (hostile.test.mjs) found', () => {
+  const boom = () => { throw new Error('boom'); };
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+
+  test('new CasterError with an init that is not { code, message, kind } throws a CasterError naming what is wrong', () => {
+    const cases = [
+      [undefined, 'init'], [null, 'init'], ['code', 'init'], [5, 'init'], [Symbol('s'), 'init'], [{}, 'code'],
+      [{ code: '', message: 'm', kind: 'api' }, 'code'], [{ code: 5, message: 'm', kind: 'api' }, 'code'],
+      [{ code: 'X', kind: 'api' }, 'message'], [{ code: 'X', message: 1n, kind: 'api' }, 'message'],
+      [{ code: 'X', message: 'm', kind: 'other' }, 'kind'], [{ code: 'X', message: 'm', kind: 'api', field: {} }, 'field'],
+      [{ code: 'X', message: 'm', kind: 'api', httpStatus: 1n }, 'httpStatus'], [{ code: 'X', message: 'm', kind: 'api', retryable: 'yes' }, 'retryable'],
+      [{ code: 'X', message: 'm', kind: 'api', recommend: globalThis }, 'recommend'],
+      [Object.defineProperty({ message: 'm', kind: 'api' }, 'code', { get: boom, enumerable: true }), 'code'],
+      [new Proxy({ code: 'X', message: 'm', kind: 'api' }, { get: boom }), 'code'], [revoked, 'code'],
+      // Inherited values are not the init's: a class instance or a polluted prototype supplies none.
+      [Object.create({ code: 'X', message: 'm', kind: 'api' }), 'code'],
+    ];
+    for (const [init, field] of cases) {
+      const err = catchError(() => new CasterError(init));
+      checkError(err, { code: 'InvalidParameter.Malformed', field }, inspect(init, { depth: 0 }));
+    }
+  });
+
+  test('new CasterError with a valid init: own, enumerable fields, as before', () => {
+    const err = new CasterError({ code: 'Throttling.User', message: 'slow down', kind: 'api', httpStatus: 429, requestId: 'r', retryable: true, field: null, cause: 'c' });
+    assert.deepEqual({ ...err }, { code: 'Throttling.User', kind: 'api', httpStatus: 429, requestId: 'r', retryable: true });
+    assert.equal(err.message, 'slow down');
+    assert.equal(err.cause, 'c');
+    assert.deepEqual(err.toJSON(), { name: 'CasterError', code: 'Throttling.User', kind: 'api', message: 'slow down', field: undefined,
+      httpStatus: 429, requestId: 'r', recommend: undefined, retryable: true });
+    assert.equal(new CasterError({ code: 'X', message: '', kind: 'config' }).retryable, false);
+  });
+
+  test('accessors planted on Object.prototype and Array.prototype (code, field, message, "0", "1", get, value) change no result or error', () => {
+    const names = ['code', 'field', 'message', 'kind', '0', '1', '2', 'get', 'set', 'value'];
+    const request = { ...BASE, action: 'AddCasterVideoResource', params: { ...VOD, BeginOffset: 5, RepeatNum: 2 } };
+    const bad = { ...BASE, action: 'AddCasterVideoResource', params: { ...VOD, LocationId: 'RV00', RepeatNum: 1.5 } };
+    const outcome = (fn) => {
+      try {
+        return { result: JSON.stringify(fn()) };
+      } catch (err) {
+        return { threw: err instanceof CasterError ? [err.code, Object.getOwnPropertyDescriptor(err, 'field')?.value] : String(err) };
+      }
+    };
+    const runs = () => [outcome(() => signRequest(request)), outcome(() => signRequest(bad)), outcome(() => validateParams(bad.action, bad.params)),
+      outcome(() => signRequest('not an object'))];
+    const clean = runs();
+    let polluted;
+    try {
+      for (const name of names) {
+        for (const proto of [Object.prototype, Array.prototype]) {
+          Object.defineProperty(proto, name, { __proto__: null, get: boom, set: boom, configurable: true });
+        }
+      }
+      polluted = runs();
+    } finally {
+      for (const name of names) {
+        delete Object.prototype[name];
+        delete Array.prototype[name];
+      }
+    }
+    assert.deepEqual(polluted, clean);
+    assert.deepEqual(clean[1].threw, ['InvalidParameter.Malformed', 'RepeatNum']);
+  });
+
+  test('a 1 MB Symbol.toStringTag as params or request → a short message', () => {
+    const tagged = { [Symbol.toStringTag]: MB, CasterId: 'c' };
+    for (const err of [catchError(() => signRequest(tagged)), catchError(() => signRequest({ ...BASE, action: 'StartCasterScene', params: tagged }))]) {
+      assert.equal(err.code, 'InvalidParameter.Malformed');
+      assert.ok(err.message.length < 200, `a message of ${err.message.length} characters`);
+    }
+    const [problem] = validateParams('StartCasterScene', tagged);
+    assert.ok(problem.message.length < 200, `a problem message of ${problem.message.length} characters`);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Strings: size, surrogates, U+FFFD, NUL
 // ---------------------------------------------------------------------------------------------

@@ -902,6 +902,110 @@ test('configuration errors at construction → kind config, on the right field',
 });
 
 // ---------------------------------------------------------------------------------------------
+// Hostile config, credentials and fetch results (found by hostile.test.mjs)
+// ---------------------------------------------------------------------------------------------
+
+describe('hostile config, credentials and fetch results', () => {
+  const boom = () => { throw new Error('boom'); };
+  const base = { accessKeyId: KEY_ID, accessKeySecret: SECRET, securityToken: TOKEN, maxQps: 1000, maxRetries: 0 };
+
+  test('a config that throws when read → kind config on the option read, or on "config"', () => {
+    const { proxy: revoked, revoke } = Proxy.revocable({ ...base }, {});
+    revoke();
+    const cases = [
+      [Object.defineProperty({ ...base }, 'regionId', { get: boom, enumerable: true }), 'regionId'],
+      [Object.defineProperty({ ...base }, 'fetch', { get: () => { throw Symbol('odd'); }, enumerable: true }), 'fetch'],
+      [new Proxy({ ...base }, { get: boom }), 'accessKeyId'],
+      [new Proxy({ ...base }, { ownKeys: boom }), 'config'],
+      [revoked, 'config'],
+    ];
+    for (const [config, field] of cases) {
+      const err = constructionFailure(config);
+      assert.equal(err.kind, 'config', err.message);
+      assert.equal(err.code, 'InvalidParameter.Malformed');
+      assert.equal(err.field, field, err.message);
+    }
+  });
+
+  test('options come from the config\'s own properties: a polluted Object.prototype supplies no fetch, endpoint or key', async (t) => {
+    const srv = await serve(t);
+    const stolen = [];
+    try {
+      Object.prototype.fetch = (url) => { stolen.push(url); return Promise.reject(new Error('no')); }; // eslint-disable-line no-extend-native
+      Object.prototype.endpoint = 'https://evil.example'; // eslint-disable-line no-extend-native
+      Object.prototype.accessKeySecret = 'planted'; // eslint-disable-line no-extend-native
+      const client = new CasterClient({ accessKeyId: KEY_ID, accessKeySecret: SECRET, securityToken: TOKEN, endpoint: srv.url, maxQps: 1000 });
+      assert.equal((await client.startCasterScene(START)).RequestId, 'req-0');
+      const keyless = constructionFailure({ accessKeyId: KEY_ID });
+      assert.equal(keyless.field, 'accessKeySecret');
+    } finally {
+      delete Object.prototype.fetch;
+      delete Object.prototype.endpoint;
+      delete Object.prototype.accessKeySecret;
+    }
+    assert.deepEqual(stolen, []);
+    verifyRequest(srv.requests[0], { method: 'POST', action: 'StartCasterScene' });
+  });
+
+  test('credentials that throw when read → kind config on "credentials", nothing sent', async () => {
+    const fetch = recordingFetch();
+    const { proxy: revoked, revoke } = Proxy.revocable({ accessKeyId: KEY_ID, accessKeySecret: SECRET }, {});
+    revoke();
+    for (const given of [Object.defineProperty({ accessKeyId: KEY_ID }, 'accessKeySecret', { get: boom }), revoked,
+      new Proxy({}, { get: boom })]) {
+      const err = await failure(new CasterClient({ credentials: () => given, fetch, maxQps: 1000 }).startCasterScene(START));
+      assert.equal(err.kind, 'config', err.message);
+      assert.equal(err.field, 'credentials');
+    }
+    assert.equal(fetch.calls.length, 0);
+  });
+
+  test('fetch resolving to something that is not a usable Response → InvalidResponse, never a TypeError', async () => {
+    const json = JSON.stringify({ RequestId: 'r', StreamUrl: 's' });
+    const results = [
+      null, undefined, 42, {}, { status: 'ok' }, { get status() { return boom(); } }, { status: 200, text: boom },
+      { status: 200, text: async () => ({ not: 'text' }) }, { status: 200, text: async () => Symbol('s') },
+    ];
+    for (const [i, result] of results.entries()) {
+      const client = new CasterClient({ ...base, fetch: async () => result });
+      const err = await failure(client.startCasterScene(START));
+      assert.equal(err.code, 'InvalidResponse', `result ${i}: ${err.message}`);
+      assert.equal(err.kind, 'api');
+    }
+    // A status and a body are all a success needs; headers that cannot be read are not used.
+    const unreadable = { status: 200, text: async () => json, headers: { get: boom }, get ok() { return boom(); } };
+    assert.deepEqual(await new CasterClient({ ...base, fetch: async () => unreadable }).startCasterScene(START), { RequestId: 'r', StreamUrl: 's' });
+    // A Response whose headers cannot be read: retries and the clock correction go without them.
+    const badHeaders = (status, body) => ({ status, text: async () => JSON.stringify(body), headers: { get: boom } });
+    const throttled = new CasterClient({ ...base, maxRetries: 1, fetch: async () => badHeaders(429, { Code: 'Throttling.User', Message: 'm' }) });
+    assert.equal((await failure(throttled.startCasterScene(START))).code, 'Throttling.User');
+    const expired = new CasterClient({ ...base, fetch: async () => badHeaders(400, { Code: 'InvalidTimeStamp.Expired', Message: 'm' }) });
+    assert.equal((await failure(expired.startCasterScene(START))).code, 'InvalidTimeStamp.Expired');
+    // fetch rejecting with values that cannot be read (a revoked proxy as the cause).
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const thrown of [revoked, Object.assign(new TypeError('fetch failed'), { cause: revoked }), undefined, () => {}]) {
+      const err = await failure(new CasterClient({ ...base, fetch: async () => { throw thrown; } }).startCasterScene(START));
+      assert.equal(err.code, 'NetworkError');
+    }
+    // A result whose `then` throws (a proxy) makes fetch's own promise reject: a network failure too.
+    const thenThrows = new Proxy(new Response(json), { get: boom });
+    assert.equal((await failure(new CasterClient({ ...base, fetch: async () => thenThrows }).startCasterScene(START))).code, 'NetworkError');
+  });
+
+  test('a Code that is not an error code (empty, spaces, 200 characters, not a string) → InvalidResponse', async (t) => {
+    for (const Code of ['', 'has space', 'x'.repeat(200), '.Dot', 'A..B', 'Code\n']) {
+      const srv = await serve(t, () => ({ status: 400, json: { RequestId: 'r', Code, Message: 'm' } }));
+      const err = await failure(makeClient(srv, { maxRetries: 0 }).startCasterScene(START));
+      assert.equal(err.code, 'InvalidResponse', JSON.stringify(Code));
+      assert.equal(err.httpStatus, 400);
+    }
+    const srv = await serve(t, () => ({ status: 400, json: { RequestId: 'r', Code: 400, Message: 'm' } }));
+    assert.equal((await failure(makeClient(srv, { maxRetries: 0 }).startCasterScene(START))).code, 'InvalidResponse');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Secrets
 // ---------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { chromium } from 'playwright-core';
 import { createEmulator } from '../emulator/server.mjs';
+import { WORKER } from './support/worker.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = { accessKeyId: 'LTAI5tProxyPageKey', accessKeySecret: 'proxy-page-secret-9f3c2e7a' };
@@ -32,11 +33,7 @@ before(async () => {
   const emulatorPort = await emulator.listen(0);
   pageUrl = `http://127.0.0.1:${emulatorPort}/`;
   worker = new Miniflare({
-    modules: true,
-    modulesRoot: ROOT,
-    scriptPath: join(ROOT, 'worker/index.js'),
-    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
+    ...WORKER,
     host: '127.0.0.1',
     port: 0,
     bindings: {

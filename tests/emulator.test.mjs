@@ -5,19 +5,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import RPCClient from '@alicloud/pop-core';
 import { CasterClient, CasterError, signRequest } from 'aliyun-caster';
 import { createEmulator } from '../emulator/server.mjs';
+import { spawnCli } from './support/emulator.mjs';
 
-const CLI = fileURLToPath(new URL('../emulator/cli.mjs', import.meta.url));
 const VERSION = '2016-11-01';
 const MINUTE = 60 * 1000;
 
@@ -693,37 +691,6 @@ test('20 concurrent calls for the same LocationId: exactly one succeeds, the res
 // --state: restarts and kills
 // ---------------------------------------------------------------------------------------------
 
-/** Runs the CLI; resolves once it has printed its address. */
-function spawnCli(configFile, stateFile) {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--config', configFile, '--state', stateFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => { child.once('exit', (code, signal) => resolve({ code, signal })); });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    let done = false;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => { err += d; });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => { // keep draining: the emulator logs every request
-      if (done) return;
-      out += d;
-      const newline = out.indexOf('\n');
-      if (newline < 0) return;
-      done = true;
-      const match = /^aliyun-caster emulator on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(out.slice(0, newline));
-      if (!match) {
-        child.kill('SIGKILL');
-        reject(new Error(`unexpected first line: ${out.slice(0, newline)}`));
-        return;
-      }
-      resolve({ child, url: match[1], exited });
-    });
-    exited.then(({ code, signal }) => {
-      if (!done) reject(new Error(`the emulator exited (${code ?? signal}) before listening: ${err}`));
-    });
-  });
-}
-
 test('--state: a killed emulator leaves a whole state file with every acknowledged source; a restart serves them', { timeout: 20000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aliyun-caster-emulator-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -754,7 +721,7 @@ test('--state: a killed emulator leaves a whole state file with every acknowledg
     }
   };
 
-  running = await spawnCli(configFile, stateFile);
+  running = await spawnCli({ config: configFile, state: stateFile });
   for (const [round, { afterAcks }] of rounds.entries()) {
     // What this (re)started emulator serves is what the file holds, every acknowledged add included.
     const served = await (await fetch(`${running.url}_emulator/state`)).json();
@@ -812,7 +779,7 @@ test('--state: a killed emulator leaves a whole state file with every acknowledg
     const saved = JSON.parse(readFileSync(stateFile, 'utf8')); // whole: it parses
     holdsEveryAck(saved.casters, `after kill ${round}`);
     if (afterAcks > 0) assert.ok(roundAcks >= afterAcks);
-    running = await spawnCli(configFile, stateFile); // restart on the same file
+    running = await spawnCli({ config: configFile, state: stateFile }); // restart on the same file
   }
   const last = await (await fetch(`${running.url}_emulator/state`)).json();
   holdsEveryAck(last.casters, 'after the last restart');

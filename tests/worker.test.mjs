@@ -18,14 +18,11 @@ import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { Miniflare } from 'miniflare';
 import { validateParams } from 'aliyun-caster';
 import { createEmulator } from '../emulator/server.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { WORKER } from './support/worker.mjs';
 
 /** Every test gets a time limit, so that a hang (a stuck body upload, a retry loop) fails instead. */
 function test(name, options, fn) {
@@ -130,14 +127,6 @@ function closedPort() {
     });
   });
 }
-
-const WORKER = {
-  modules: true,
-  modulesRoot: ROOT,
-  scriptPath: join(ROOT, 'worker/index.js'),
-  modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-01',
-};
 
 before(async () => {
   emulator = createEmulator({ config: CONFIG, log: (line) => EMULATOR_LOG.push({ line, at: Date.now() }) });

@@ -1,0 +1,44 @@
+// The emulator's command line (emulator/cli.mjs) as a child process, for the tests that kill it,
+// restart it on its state file, or read everything it prints.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../emulator/cli.mjs', import.meta.url));
+
+/**
+ * Runs the CLI on 127.0.0.1, port 0, with `--config` and `--state` when given; resolves once it
+ * has printed its address, to `{ child, url, exited, output }`. Its stdout and stderr are drained
+ * all along (the emulator logs every request) and kept in `output` ({ stdout, stderr }).
+ */
+export function spawnCli({ config, state } = {}) {
+  const args = [CLI, '--port', '0'];
+  if (config) args.push('--config', config);
+  if (state) args.push('--state', state);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => { child.once('exit', (code, signal) => resolve({ code, signal })); });
+  const output = { stdout: '', stderr: '' };
+  return new Promise((resolve, reject) => {
+    let done = false;
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => { output.stderr += d; });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      output.stdout += d;
+      if (done) return;
+      const newline = output.stdout.indexOf('\n');
+      if (newline < 0) return;
+      done = true;
+      const first = output.stdout.slice(0, newline);
+      const match = /^aliyun-caster emulator on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(first);
+      if (!match) {
+        child.kill('SIGKILL');
+        reject(new Error(`unexpected first line: ${first}`));
+        return;
+      }
+      resolve({ child, url: match[1], exited, output });
+    });
+    exited.then(({ code, signal }) => {
+      if (!done) reject(new Error(`the emulator exited (${code ?? signal}) before listening: ${output.stderr}`));
+    });
+  });
+}
