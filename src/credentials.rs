@@ -2,10 +2,13 @@
 
 use std::fmt;
 
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
 use crate::error::{code, Error};
 use crate::text::{has_control, has_whitespace};
 
-/// Credentials to sign with. `Debug` never shows the secret or the token.
+/// Credentials to sign with. `Debug` never shows the secret or the token, and all three are zeroed
+/// when the value is dropped (a refused value too).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     access_key_id: String,
@@ -20,10 +23,18 @@ impl Credentials {
         access_key_secret: String,
         security_token: Option<String>,
     ) -> Result<Self, Error> {
+        let security_token = security_token.filter(|token| !token.is_empty());
+        let credentials = Self { access_key_id, access_key_secret, security_token };
+        credentials.check()?;
+        Ok(credentials)
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        let Self { access_key_id, access_key_secret, security_token } = self;
         if access_key_id.is_empty() {
             return Err(Error::config(code::MISSING_PARAMETER, "accessKeyId", "accessKeyId is required"));
         }
-        if access_key_id.len() > 256 || has_whitespace(&access_key_id) || has_control(&access_key_id) {
+        if access_key_id.len() > 256 || has_whitespace(access_key_id) || has_control(access_key_id) {
             return Err(Error::config(
                 code::INVALID_PARAMETER,
                 "accessKeyId",
@@ -37,15 +48,14 @@ impl Credentials {
                 "accessKeySecret is required",
             ));
         }
-        if access_key_secret.len() > 1024 || has_control(&access_key_secret) {
+        if access_key_secret.len() > 1024 || has_control(access_key_secret) {
             return Err(Error::config(
                 code::INVALID_PARAMETER,
                 "accessKeySecret",
                 "accessKeySecret must be at most 1024 bytes with no control characters",
             ));
         }
-        let security_token = security_token.filter(|token| !token.is_empty());
-        if let Some(token) = &security_token {
+        if let Some(token) = security_token {
             if token.len() > 16 * 1024 || has_whitespace(token) || has_control(token) {
                 return Err(Error::config(
                     code::INVALID_PARAMETER,
@@ -54,7 +64,7 @@ impl Credentials {
                 ));
             }
         }
-        Ok(Self { access_key_id, access_key_secret, security_token })
+        Ok(())
     }
 
     pub fn access_key_id(&self) -> &str {
@@ -69,6 +79,23 @@ impl Credentials {
         self.security_token.as_deref()
     }
 }
+
+impl Credentials {
+    /// Overwrites all three with zeros (what dropping does), leaving them empty.
+    fn wipe(&mut self) {
+        self.access_key_id.zeroize();
+        self.access_key_secret.zeroize();
+        self.security_token.zeroize();
+    }
+}
+
+impl Drop for Credentials {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+impl ZeroizeOnDrop for Credentials {}
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -92,6 +119,18 @@ mod tests {
         assert!(shown.contains("LTAIid"));
         assert!(!shown.contains("s3cr3t-value"));
         assert!(!shown.contains("tok-value"));
+    }
+
+    #[test]
+    fn zeroed_on_drop() {
+        fn zeroes_on_drop<T: ZeroizeOnDrop>() {}
+        zeroes_on_drop::<Credentials>();
+        // What drop does, observed on a live value.
+        let mut creds = Credentials::new("LTAIid".into(), "s3cr3t".into(), Some("tok".into())).expect("valid");
+        creds.wipe();
+        assert_eq!(creds.access_key_id(), "");
+        assert_eq!(creds.access_key_secret(), "");
+        assert_eq!(creds.security_token(), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! polluted prototype key is never a parameter), catches every throw, and never trusts a type.
 
 use wasm_bindgen::JsValue;
+use zeroize::Zeroizing;
 
 use crate::error::{code, field_name, quote_name, Error, ErrorKind};
 use crate::operations::fields::MAX_KEYS;
@@ -225,6 +226,11 @@ fn parse_reading(text: &str, numbers: &mut Numbers, what: &str, kind: ErrorKind)
     Ok(out)
 }
 
+/// A reading without the U+00FF that `readPacked` puts first (see there why).
+fn unmarked(text: &str) -> Result<&str, Error> {
+    text.strip_prefix('\u{ff}').ok_or_else(broken)
+}
+
 fn into_params(entries: Vec<(String, Item)>) -> RawParams {
     let mut params = RawParams::new();
     for (key, item) in entries {
@@ -245,15 +251,16 @@ fn into_params(entries: Vec<(String, Item)>) -> RawParams {
 /// one call into JS, its `params` object with them.
 pub fn request_entries(value: &JsValue) -> Result<Vec<(String, Item)>, Error> {
     let mut numbers = Numbers { next: 0 };
-    let text = js::read_packed(value, MAX_KEYS, true);
-    parse_reading(&text, &mut numbers, "request", ErrorKind::Validation)
+    // The reading holds the secret: zeroed when dropped.
+    let text = Zeroizing::new(js::read_packed(value, MAX_KEYS, true));
+    parse_reading(unmarked(&text)?, &mut numbers, "request", ErrorKind::Validation)
 }
 
 /// Operation parameters from a `params` object.
 pub fn raw_params(value: &JsValue) -> Result<RawParams, Error> {
     let mut numbers = Numbers { next: 0 };
     let text = js::read_packed(value, MAX_KEYS, false);
-    parse_reading(&text, &mut numbers, "params", ErrorKind::Validation).map(into_params)
+    parse_reading(unmarked(&text)?, &mut numbers, "params", ErrorKind::Validation).map(into_params)
 }
 
 /// `params` as given in a request: it must be an object.

@@ -9,6 +9,7 @@ mod packed;
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroize;
 
 use crate::config::{self, Endpoint, Method};
 use crate::credentials::Credentials;
@@ -119,11 +120,25 @@ fn nonce_of(item: Option<&Item>) -> Result<Nonce, Error> {
     }
 }
 
+/// A request's entries, zeroed when dropped: they hold the secret.
+struct Scrubbed(Vec<(String, Item)>);
+
+impl Drop for Scrubbed {
+    fn drop(&mut self) {
+        for (key, item) in &mut self.0 {
+            key.zeroize();
+            if let Item::Text(text) = item {
+                text.zeroize();
+            }
+        }
+    }
+}
+
 fn sign(request: &JsValue) -> Result<String, Error> {
-    let mut given = request_entries(request)?;
-    check_keys(&given, &REQUEST_KEYS, "signRequest")?;
-    let params = given.iter().position(|(key, _)| key == "params").map(|index| given.swap_remove(index).1);
-    let get = |key: &str| given.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    let mut given = Scrubbed(request_entries(request)?);
+    check_keys(&given.0, &REQUEST_KEYS, "signRequest")?;
+    let params = given.0.iter().position(|(key, _)| key == "params").map(|index| given.0.swap_remove(index).1);
+    let get = |key: &str| given.0.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let config_text = |key: &str| get(key).map(|v| item_text(v, key, ErrorKind::Config)).transpose();
 
     let credentials = Credentials::new(
