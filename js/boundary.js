@@ -219,7 +219,7 @@ export function takeNumber(index) {
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
 // No field can hold a NUL: validation refuses control characters in every value that is echoed,
 // and the Rust side checks it again before joining. Known keys (parameter and header names)
-// cross as one control character each, a code into NAMES: property keys this module already
+// cross as one private-use character each, a code into NAMES: property keys this module already
 // holds, so no fresh string has to be made into a key on every call.
 //
 // Objects get own data properties only. The fast path assigns into a fresh object, which is safe
@@ -230,7 +230,7 @@ export function takeNumber(index) {
 const ObjectPrototype = Object.prototype;
 let NAMES = [];
 
-/** The name table, NUL-separated, sent once by the wasm side; code `c` names `NAMES[c - 1]`. */
+/** The name table, NUL-separated, sent once by the wasm side; code U+E000 + i names `NAMES[i]`. */
 export function setNames(text) {
   const parts = text.split('\0');
   // A prototype-less object runs no setter; Object.keys hands back the engine's own key strings.
@@ -241,8 +241,8 @@ export function setNames(text) {
 
 function keyOf(field) {
   if (field.length !== 1) return field;
-  const code = field.charCodeAt(0);
-  return code >= 1 && code <= NAMES.length ? NAMES[code - 1] : field;
+  const index = field.charCodeAt(0) - 0xE000;
+  return index >= 0 && index < NAMES.length ? NAMES[index] : field;
 }
 
 function* entriesOf(parts, from, to) {
@@ -264,8 +264,9 @@ function pairs(parts, from, to) {
 }
 
 /**
- * `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`.
- * `null` when building it threw (only a sabotaged global can make it), so that it never throws.
+ * `method, url, body, canonicalQuery, canonicalRequest, stringToSign, signature, n, n header
+ * pairs, param pairs`. `null` when building it threw (only a sabotaged global can make it), so
+ * that it never throws.
  */
 export function assembleSigned(text) {
   try {
@@ -277,18 +278,25 @@ export function assembleSigned(text) {
 
 function assembleSignedUnchecked(text) {
   const parts = text.split('\0');
-  const paramsFrom = 7 + 2 * Number(parts[6]);
-  const headers = pairs(parts, 7, paramsFrom);
+  const paramsFrom = 8 + 2 * Number(parts[7]);
+  const headers = pairs(parts, 8, paramsFrom);
   const params = pairs(parts, paramsFrom, parts.length);
-  // Two fixed shapes (a GET has no body) keep these literals fast.
+  // Three fixed shapes (v1 POST with a body, v1 GET, V3 with its canonical request) keep these
+  // literals fast.
+  if (parts[4] !== '') {
+    return {
+      method: parts[0], url: parts[1], headers, params,
+      canonicalQuery: parts[3], canonicalRequest: parts[4], stringToSign: parts[5], signature: parts[6],
+    };
+  }
   return parts[2] === ''
     ? {
       method: parts[0], url: parts[1], headers, params,
-      canonicalQuery: parts[3], stringToSign: parts[4], signature: parts[5],
+      canonicalQuery: parts[3], stringToSign: parts[5], signature: parts[6],
     }
     : {
       method: parts[0], url: parts[1], headers, body: parts[2], params,
-      canonicalQuery: parts[3], stringToSign: parts[4], signature: parts[5],
+      canonicalQuery: parts[3], stringToSign: parts[5], signature: parts[6],
     };
 }
 

@@ -17,7 +17,7 @@ fn sort_key(key: &str) -> Cow<'_, str> {
 
 /// Sorts by `greater` in O(n log n) without allocating. Small in code, unlike the standard
 /// library's sorts (about 5 KB of wasm); with a total order, as here, the result is the same.
-fn heap_sort<T>(items: &mut [T], greater: impl Fn(&T, &T) -> bool) {
+pub(crate) fn heap_sort<T>(items: &mut [T], greater: impl Fn(&T, &T) -> bool) {
     let is_greater = |items: &[T], a: usize, b: usize| match (items.get(a), items.get(b)) {
         (Some(x), Some(y)) => greater(x, y),
         _ => false,

@@ -5,6 +5,8 @@ use crate::operations::is_region_id;
 use crate::url;
 
 pub const DEFAULT_ENDPOINT: &str = "https://live.aliyuncs.com";
+/// The host of [`DEFAULT_ENDPOINT`].
+pub const DEFAULT_HOST: &str = "live.aliyuncs.com";
 pub const DEFAULT_REGION_ID: &str = "cn-shanghai";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,6 +41,9 @@ impl Method {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     base: String,
+    /// What an HTTP client sends as `host` for this URL: the host in lower case, and the port
+    /// when it is not the scheme's default.
+    host: String,
 }
 
 impl Endpoint {
@@ -58,7 +63,18 @@ impl Endpoint {
         if parts.path.is_empty() {
             base.push('/');
         }
-        Ok(Self { base })
+        let default_port = if parts.scheme.eq_ignore_ascii_case("https") { 443 } else { 80 };
+        let mut host = parts.host.to_ascii_lowercase();
+        if let Some(port) = parts.port.filter(|port| *port != default_port) {
+            host.push(':');
+            host.push_str(&port.to_string());
+        }
+        Ok(Self { base, host })
+    }
+
+    /// The `host` header a request to this endpoint carries (signed by V3).
+    pub fn host(&self) -> &str {
+        &self.host
     }
 
     /// The URL requests go to (a POST's URL; a GET's before its query).
@@ -69,7 +85,7 @@ impl Endpoint {
 
 impl Default for Endpoint {
     fn default() -> Self {
-        Self { base: format!("{DEFAULT_ENDPOINT}/") }
+        Self { base: format!("{DEFAULT_ENDPOINT}/"), host: DEFAULT_HOST.to_owned() }
     }
 }
 
@@ -96,6 +112,17 @@ mod tests {
         assert_eq!(Endpoint::parse("http://127.0.0.1:8080/").map(|e| e.base), Ok("http://127.0.0.1:8080/".into()));
         assert_eq!(Endpoint::parse("http://h/proxy/").map(|e| e.base), Ok("http://h/proxy/".into()));
         assert_eq!(Endpoint::default().as_str(), "https://live.aliyuncs.com/");
+        assert_eq!(Endpoint::default().host(), "live.aliyuncs.com");
+        for (url, host) in [
+            ("https://Live.Aliyuncs.com", "live.aliyuncs.com"),
+            ("https://live.aliyuncs.com:443/", "live.aliyuncs.com"),
+            ("http://127.0.0.1:80/", "127.0.0.1"),
+            ("http://127.0.0.1:8080/x/", "127.0.0.1:8080"),
+            ("https://h:80/", "h:80"),
+            ("http://[::1]:9000/", "[::1]:9000"),
+        ] {
+            assert_eq!(Endpoint::parse(url).map(|e| e.host), Ok(host.into()), "{url}");
+        }
         for bad in ["live.aliyuncs.com", "ftp://h/", "https://u:p@h/", "https://h/?a=1", "https://h/#x", "javascript://x"] {
             let err = Endpoint::parse(bad).expect_err(bad);
             assert_eq!((err.kind, err.field.as_deref()), (crate::error::ErrorKind::Config, Some("endpoint")));

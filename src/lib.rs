@@ -31,6 +31,7 @@ pub mod signer;
 mod text;
 pub mod time;
 pub mod url;
+pub mod v3;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]

@@ -9,6 +9,7 @@ use crate::operations::{Action, ValidParams, API_VERSION};
 use crate::signature::SignatureAlgorithm;
 use crate::signer::{self, SignedRequest};
 use crate::time::Timestamp;
+use crate::v3::{self, V3Request};
 
 /// Everything a signed request needs besides the operation's parameters.
 #[derive(Clone, Debug)]
@@ -96,16 +97,69 @@ pub fn with_operation_params<R>(
     with(&all)
 }
 
-/// Signs a validated operation at `timestamp` with `nonce`.
+/// Hands `with` the query parameters of a V3 request (borrowed, unsorted): the operation's own,
+/// and `RegionId` from the configuration when they carry none. Action, version, time and nonce
+/// travel in headers.
+pub fn with_v3_params<R>(params: &ValidParams, config: &RequestConfig, with: impl FnOnce(&[(&str, &str)]) -> R) -> R {
+    let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.values.len() + 1);
+    all.extend(params.values.iter().map(|(key, value)| (*key, value.as_str())));
+    if params.get("RegionId").is_none() {
+        all.push(("RegionId", config.region_id.as_str()));
+    }
+    with(&all)
+}
+
+/// What a V3 signature of this operation is computed with, besides its parameters.
+pub fn v3_request<'a>(params: &ValidParams, config: &'a RequestConfig, date: &'a str, nonce: &'a Nonce) -> V3Request<'a> {
+    V3Request {
+        method: config.method.as_str(),
+        host: config.endpoint.host(),
+        action: params.action.name(),
+        version: API_VERSION,
+        date,
+        nonce: nonce.as_str(),
+        access_key_id: config.credentials.access_key_id(),
+        security_token: config.credentials.security_token(),
+    }
+}
+
+/// Signs a validated operation at `timestamp` with `nonce`, with the configured algorithm.
 pub fn sign_operation(
     params: &ValidParams,
     config: &RequestConfig,
     timestamp: Timestamp,
     nonce: &Nonce,
 ) -> Result<SignedRequest, Error> {
-    with_operation_params(params, config, timestamp, nonce, |all| {
-        signer::sign(config.algorithm, config.method, &config.endpoint, all, config.credentials.access_key_secret())
-    })
+    let secret = config.credentials.access_key_secret();
+    match config.algorithm {
+        SignatureAlgorithm::HmacSha1V1 => with_operation_params(params, config, timestamp, nonce, |all| {
+            signer::sign(config.algorithm, config.method, &config.endpoint, all, secret)
+        }),
+        SignatureAlgorithm::Acs3HmacSha256 => {
+            let date = timestamp.to_string();
+            let request = v3_request(params, config, &date, nonce);
+            with_v3_params(params, config, |all| {
+                let signed = v3::sign(&request, all, secret)?;
+                let ordered = signed
+                    .order
+                    .iter()
+                    .filter_map(|index| all.get(*index))
+                    .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                    .collect();
+                Ok(SignedRequest {
+                    method: config.method,
+                    url: format!("{}?{}", config.endpoint.as_str(), signed.canonical_query),
+                    headers: signed.headers,
+                    body: None,
+                    params: ordered,
+                    canonical_query: signed.canonical_query,
+                    canonical_request: Some(signed.canonical_request),
+                    string_to_sign: signed.string_to_sign,
+                    signature: signed.signature,
+                })
+            })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,29 +12,58 @@ use crate::error::Error;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SignatureAlgorithm {
     /// RPC signature v1: `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`, key `secret + "&"`.
+    /// The default: a v1 POST is a CORS simple request, so a browser sends it without a preflight.
     #[default]
     HmacSha1V1,
+    /// Signature V3, `ACS3-HMAC-SHA256`, in an `Authorization` header (see [`crate::v3`]).
+    Acs3HmacSha256,
 }
 
 impl SignatureAlgorithm {
-    /// The value of the `SignatureMethod` parameter.
+    /// The name callers use: `"v1"` or `"v3"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HmacSha1V1 => "v1",
+            Self::Acs3HmacSha256 => "v3",
+        }
+    }
+
+    /// The algorithm of that name (`"v1"` or `"v3"`, in any case).
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        if text.eq_ignore_ascii_case("v1") {
+            Ok(Self::HmacSha1V1)
+        } else if text.eq_ignore_ascii_case("v3") {
+            Ok(Self::Acs3HmacSha256)
+        } else {
+            Err(Error::config(
+                crate::error::code::INVALID_PARAMETER,
+                "signatureAlgorithm",
+                "signatureAlgorithm must be \"v1\" (HMAC-SHA1 in the parameters) or \"v3\" (ACS3-HMAC-SHA256 in headers)",
+            ))
+        }
+    }
+
+    /// The value of v1's `SignatureMethod` parameter (V3 names its algorithm in `Authorization`).
     pub fn method(self) -> &'static str {
         match self {
             Self::HmacSha1V1 => "HMAC-SHA1",
+            Self::Acs3HmacSha256 => crate::v3::ALGORITHM,
         }
     }
 
-    /// The value of the `SignatureVersion` parameter.
+    /// The value of v1's `SignatureVersion` parameter.
     pub fn version(self) -> &'static str {
         match self {
             Self::HmacSha1V1 => "1.0",
+            Self::Acs3HmacSha256 => "3.0",
         }
     }
 
-    /// Signs `string_to_sign` with the AccessKeySecret; returns the base64 signature.
+    /// Signs `string_to_sign` with the AccessKeySecret: base64 for v1, lower-case hex for V3.
     pub fn sign(self, access_key_secret: &str, string_to_sign: &str) -> Result<String, Error> {
         match self {
             Self::HmacSha1V1 => hmac_sha1_base64(access_key_secret, string_to_sign),
+            Self::Acs3HmacSha256 => Ok(crate::v3::signature(access_key_secret, string_to_sign)),
         }
     }
 }
@@ -45,7 +74,7 @@ const BLOCK: usize = 64;
 /// HMAC (RFC 2104) over a hash with 64-byte blocks, the key given as the concatenation of
 /// `key_parts`. Written out rather than taken from a crate so that every buffer that holds the
 /// key, or the key XOR a pad, is zeroed before it is freed or the stack frame is reused.
-fn hmac<D: Digest>(key_parts: &[&[u8]], message: &[u8]) -> Output<D> {
+pub(crate) fn hmac<D: Digest>(key_parts: &[&[u8]], message: &[u8]) -> Output<D> {
     let mut key = [0u8; BLOCK];
     let key_len: usize = key_parts.iter().map(|part| part.len()).sum();
     if key_len > BLOCK {

@@ -13,12 +13,15 @@ pub struct SignedRequest {
     pub method: Method,
     /// For GET, with the signed query; for POST, the endpoint.
     pub url: String,
-    pub headers: Vec<(&'static str, &'static str)>,
-    /// For POST: the form body.
+    /// Names in lower case. V3's carry the signature (`authorization` last).
+    pub headers: Vec<(&'static str, String)>,
+    /// For a v1 POST: the form body.
     pub body: Option<String>,
-    /// Every signed parameter, decoded, in canonical order, `Signature` last.
+    /// Every signed parameter, decoded, in canonical order; v1's with `Signature` last.
     pub params: Vec<(String, String)>,
     pub canonical_query: String,
+    /// V3 only: the canonical request whose hash is signed.
+    pub canonical_request: Option<String>,
     pub string_to_sign: String,
     pub signature: String,
 }
@@ -37,11 +40,11 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// The headers a request of `method` carries.
-    pub fn headers(method: Method) -> Vec<(&'static str, &'static str)> {
+    /// The headers a v1 request of `method` carries.
+    pub fn headers(method: Method) -> Vec<(&'static str, String)> {
         match method {
             Method::Get => Vec::new(),
-            Method::Post => vec![("content-type", FORM_CONTENT_TYPE)],
+            Method::Post => vec![("content-type", FORM_CONTENT_TYPE.to_owned())],
         }
     }
 
@@ -101,6 +104,7 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
         body,
         params: ordered,
         canonical_query: signed.canonical_query,
+        canonical_request: None,
         string_to_sign: signed.string_to_sign,
         signature: signed.signature,
     })

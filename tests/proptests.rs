@@ -536,7 +536,7 @@ proptest! {
             Method::Post => {
                 prop_assert_eq!(signed.body.as_deref(), Some(wire.as_str()));
                 prop_assert_eq!(&signed.url, &endpoint);
-                prop_assert_eq!(&signed.headers, &vec![("content-type", "application/x-www-form-urlencoded")]);
+                prop_assert_eq!(&signed.headers, &vec![("content-type", "application/x-www-form-urlencoded".to_owned())]);
             }
             Method::Get => {
                 prop_assert_eq!(signed.body, None);

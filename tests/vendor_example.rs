@@ -114,7 +114,7 @@ fn vendor_example_post() {
     assert_eq!(signed.url, "http://ecs.aliyuncs.com/");
     let want_body = format!("{VENDOR_CANONICAL}&Signature={VENDOR_SIGNATURE_POST_ENCODED}");
     assert_eq!(signed.body.as_deref(), Some(want_body.as_str()));
-    assert_eq!(signed.headers, vec![("content-type", "application/x-www-form-urlencoded")]);
+    assert_eq!(signed.headers, vec![("content-type", "application/x-www-form-urlencoded".to_owned())]);
 }
 
 #[test]
@@ -243,7 +243,7 @@ fn check_post(signed: &SignedRequest, canonical: &str, (signature, encoded): (&s
     assert_eq!(signed.url, "https://live.aliyuncs.com/");
     let want_body = format!("{canonical}&Signature={encoded}");
     assert_eq!(signed.body.as_deref(), Some(want_body.as_str()));
-    assert_eq!(signed.headers, vec![("content-type", "application/x-www-form-urlencoded")]);
+    assert_eq!(signed.headers, vec![("content-type", "application/x-www-form-urlencoded".to_owned())]);
 }
 
 fn check_get(signed: &SignedRequest, canonical: &str, (signature, encoded): (&str, &str)) {

@@ -16,7 +16,9 @@ use crate::credentials::Credentials;
 use crate::error::{code, Error, ErrorKind};
 use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
-use crate::request::{with_operation_params, RequestConfig};
+use crate::request::{v3_request, with_operation_params, with_v3_params, RequestConfig};
+use crate::signature::SignatureAlgorithm;
+use crate::v3;
 use crate::signer::signature;
 use crate::time::Timestamp;
 use crate::verify::{parse_params, verify_v1};
@@ -33,7 +35,7 @@ fn to_js(error: &Error) -> JsValue {
     js::make_caster_error(error.code, error.kind.as_str(), &error.message, error.field.clone())
 }
 
-const REQUEST_KEYS: [&str; 10] = [
+const REQUEST_KEYS: [&str; 11] = [
     "action",
     "params",
     "accessKeyId",
@@ -44,6 +46,7 @@ const REQUEST_KEYS: [&str; 10] = [
     "method",
     "timestamp",
     "nonce",
+    "signatureAlgorithm",
 ];
 
 fn action_of(value: Option<&Item>) -> Result<Action, Error> {
@@ -156,6 +159,9 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     if let Some(method) = config_text("method")? {
         config.method = Method::parse(&method)?;
     }
+    if let Some(algorithm) = config_text("signatureAlgorithm")? {
+        config.algorithm = SignatureAlgorithm::parse(&algorithm)?;
+    }
 
     let action = action_of(get("action"))?;
     let params = match params {
@@ -165,10 +171,34 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     let valid = validate(action, &params).map_err(|mut errors| errors.swap_remove(0))?;
     let timestamp = timestamp_of(get("timestamp"))?;
     let nonce = nonce_of(get("nonce"))?;
-    with_operation_params(&valid, &config, timestamp, &nonce, |all| {
-        let signed = signature(config.algorithm, config.method, all, config.credentials.access_key_secret())?;
-        packed::signed_request(config.method, &config.endpoint, &signed, all)
-    })
+    let secret = config.credentials.access_key_secret();
+    match config.algorithm {
+        SignatureAlgorithm::HmacSha1V1 => with_operation_params(&valid, &config, timestamp, &nonce, |all| {
+            let signed = signature(config.algorithm, config.method, all, secret)?;
+            packed::signed_v1(config.method, &config.endpoint, &signed, all)
+        }),
+        SignatureAlgorithm::Acs3HmacSha256 => {
+            let date = timestamp.to_string();
+            let request = v3_request(&valid, &config, &date, &nonce);
+            with_v3_params(&valid, &config, |all| {
+                let signed = v3::sign(&request, all, secret)?;
+                let url = format!("{}?{}", config.endpoint.as_str(), signed.canonical_query);
+                packed::signed_request(&packed::Layout {
+                    method: config.method,
+                    url: &url,
+                    body: "",
+                    canonical_query: &signed.canonical_query,
+                    canonical_request: &signed.canonical_request,
+                    string_to_sign: &signed.string_to_sign,
+                    signature: &signed.signature,
+                    headers: &signed.headers,
+                    params: all,
+                    order: &signed.order,
+                    signature_param: false,
+                })
+            })
+        }
+    }
 }
 
 /// Validates and signs one request; sends nothing.

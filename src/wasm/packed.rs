@@ -14,10 +14,20 @@ use crate::signer::Signature;
 use super::js;
 
 /// Header names a result may hold, after the parameter names in the table.
-const HEADER_NAMES: [&str; 1] = ["content-type"];
+const HEADER_NAMES: [&str; 8] = [
+    "content-type",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+    "x-acs-security-token",
+    "authorization",
+];
 
-/// Codes are `U+0001 ..= U+001F`; a name past that crosses spelled out.
-const MAX_CODES: usize = 31;
+/// Codes are private-use characters from U+E000, which no key holds (validation refuses every
+/// name the operations do not know, and the rest are the package's own).
+const FIRST_CODE: u32 = 0xE000;
 
 /// The name table, built once per instance; the JS side gets it on first use.
 fn names() -> &'static [&'static str] {
@@ -25,7 +35,6 @@ fn names() -> &'static [&'static str] {
     NAMES.get_or_init(|| {
         let mut names = param_names();
         names.extend(HEADER_NAMES);
-        names.truncate(MAX_CODES);
         js::set_names(&names.join("\0"));
         names
     })
@@ -54,10 +63,9 @@ impl Out {
         self.text.push_str(field);
     }
 
-    /// A key: its code when the table has it, else the key itself (never a lone control character:
-    /// validation refuses those in keys).
+    /// A key: its code when the table has it, else the key itself.
     fn key(&mut self, names: &[&str], key: &str) -> Result<(), Error> {
-        match names.iter().position(|name| *name == key).and_then(|index| char::from_u32(index as u32 + 1)) {
+        match names.iter().position(|name| *name == key).and_then(|index| u32::try_from(index).ok()).and_then(|index| char::from_u32(FIRST_CODE + index)) {
             Some(code) => {
                 if !self.first {
                     self.text.push('\0');
@@ -71,38 +79,81 @@ impl Out {
     }
 }
 
-/// `method, url, body, canonicalQuery, stringToSign, signature, n, n header pairs, param pairs`,
-/// the parameters in canonical order with `Signature` last.
-pub fn signed_request(method: Method, endpoint: &Endpoint, signed: &Signature, params: &[(&str, &str)]) -> Result<String, Error> {
+/// One signed request, laid out for `js/boundary.js`.
+pub struct Layout<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    /// Empty when there is none.
+    pub body: &'a str,
+    pub canonical_query: &'a str,
+    /// V3's; empty for v1.
+    pub canonical_request: &'a str,
+    pub string_to_sign: &'a str,
+    pub signature: &'a str,
+    pub headers: &'a [(&'static str, String)],
+    /// The signed parameters and their canonical order.
+    pub params: &'a [(&'a str, &'a str)],
+    pub order: &'a [usize],
+    /// v1 lists `Signature` among the parameters, last.
+    pub signature_param: bool,
+}
+
+/// `method, url, body, canonicalQuery, canonicalRequest, stringToSign, signature, n, n header
+/// pairs, param pairs`, the parameters in canonical order.
+pub fn signed_request(layout: &Layout<'_>) -> Result<String, Error> {
     let names = names();
+    let capacity = layout.url.len()
+        + layout.body.len()
+        + layout.string_to_sign.len()
+        + layout.canonical_request.len()
+        + layout.canonical_query.len() * 2
+        + 256;
+    let mut out = Out { text: String::with_capacity(capacity), first: true };
+    out.field(layout.method.as_str())?;
+    out.field(layout.url)?;
+    out.encoded(layout.body);
+    out.encoded(layout.canonical_query);
+    out.field(layout.canonical_request)?;
+    out.encoded(layout.string_to_sign);
+    out.encoded(layout.signature);
+    out.field(&layout.headers.len().to_string())?;
+    for (key, value) in layout.headers {
+        out.key(names, key)?;
+        out.field(value)?;
+    }
+    for index in layout.order {
+        if let Some((key, value)) = layout.params.get(*index) {
+            out.key(names, key)?;
+            out.field(value)?;
+        }
+    }
+    if layout.signature_param {
+        out.key(names, "Signature")?;
+        out.encoded(layout.signature);
+    }
+    Ok(out.text)
+}
+
+/// A v1 request's layout: the signed query is the GET URL's query or the POST body.
+pub fn signed_v1(method: Method, endpoint: &Endpoint, signed: &Signature, params: &[(&str, &str)]) -> Result<String, Error> {
     let wire = signed.wire();
     let (url, body) = match method {
         Method::Get => (format!("{}?{wire}", endpoint.as_str()), String::new()),
         Method::Post => (endpoint.as_str().to_owned(), wire),
     };
-    let headers = Signature::headers(method);
-    let capacity = url.len() + body.len() + signed.string_to_sign.len() + signed.canonical_query.len() * 2 + 128;
-    let mut out = Out { text: String::with_capacity(capacity), first: true };
-    out.field(method.as_str())?;
-    out.field(&url)?;
-    out.encoded(&body);
-    out.encoded(&signed.canonical_query);
-    out.encoded(&signed.string_to_sign);
-    out.encoded(&signed.signature);
-    out.field(&headers.len().to_string())?;
-    for (key, value) in &headers {
-        out.key(names, key)?;
-        out.field(value)?;
-    }
-    for index in &signed.order {
-        if let Some((key, value)) = params.get(*index) {
-            out.key(names, key)?;
-            out.field(value)?;
-        }
-    }
-    out.key(names, "Signature")?;
-    out.encoded(&signed.signature);
-    Ok(out.text)
+    signed_request(&Layout {
+        method,
+        url: &url,
+        body: &body,
+        canonical_query: &signed.canonical_query,
+        canonical_request: "",
+        string_to_sign: &signed.string_to_sign,
+        signature: &signed.signature,
+        headers: &Signature::headers(method),
+        params,
+        order: &signed.order,
+        signature_param: true,
+    })
 }
 
 /// `field, code, message` triples.
