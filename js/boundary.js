@@ -219,7 +219,7 @@ export function takeNumber(index) {
 // Results cross from wasm as one string of NUL-separated fields: one crossing instead of dozens.
 // No field can hold a NUL: validation refuses control characters in every value that is echoed,
 // and the Rust side checks it again before joining. Known keys (parameter and header names)
-// cross as one private-use character each, a code into NAMES: property keys this module already
+// cross as one control character each, a code into a name table: property keys this module already
 // holds, so no fresh string has to be made into a key on every call.
 //
 // Objects get own data properties only. The fast path assigns into a fresh object, which is safe
@@ -228,36 +228,43 @@ export function takeNumber(index) {
 // takes the slow path, Object.fromEntries, which defines properties and runs no setter.
 
 const ObjectPrototype = Object.prototype;
-let NAMES = [];
+let PARAM_NAMES = [];
+let HEADER_NAMES = [];
 
-/** The name table, NUL-separated, sent once by the wasm side; code U+E000 + i names `NAMES[i]`. */
-export function setNames(text) {
+/** Property keys of the engine's own for NUL-separated names. */
+function keyTable(text) {
   const parts = text.split('\0');
   // A prototype-less object runs no setter; Object.keys hands back the engine's own key strings.
   const table = Object.create(null);
   for (let i = 0; i < parts.length; i++) table[parts[i]] = i;
-  NAMES = Object.keys(table);
+  return Object.keys(table);
 }
 
-function keyOf(field) {
+/** The two name tables, sent once by the wasm side; code `c` names entry `c - 1`. */
+export function setNames(params, headers) {
+  PARAM_NAMES = keyTable(params);
+  HEADER_NAMES = keyTable(headers);
+}
+
+function keyOf(names, field) {
   if (field.length !== 1) return field;
-  const index = field.charCodeAt(0) - 0xE000;
-  return index >= 0 && index < NAMES.length ? NAMES[index] : field;
+  const code = field.charCodeAt(0);
+  return code >= 1 && code <= names.length ? names[code - 1] : field;
 }
 
-function* entriesOf(parts, from, to) {
-  for (let i = from; i + 1 < to; i += 2) yield [keyOf(parts[i]), parts[i + 1]];
+function* entriesOf(names, parts, from, to) {
+  for (let i = from; i + 1 < to; i += 2) yield [keyOf(names, parts[i]), parts[i + 1]];
 }
 
-function definePairs(parts, from, to) {
-  return Object.fromEntries(entriesOf(parts, from, to));
+function definePairs(names, parts, from, to) {
+  return Object.fromEntries(entriesOf(names, parts, from, to));
 }
 
-function pairs(parts, from, to) {
+function pairs(names, parts, from, to) {
   const out = {};
   for (let i = from; i + 1 < to; i += 2) {
-    const key = keyOf(parts[i]);
-    if (key in ObjectPrototype) return definePairs(parts, from, to);
+    const key = keyOf(names, parts[i]);
+    if (key in ObjectPrototype) return definePairs(names, parts, from, to);
     out[key] = parts[i + 1];
   }
   return out;
@@ -279,8 +286,8 @@ export function assembleSigned(text) {
 function assembleSignedUnchecked(text) {
   const parts = text.split('\0');
   const paramsFrom = 8 + 2 * Number(parts[7]);
-  const headers = pairs(parts, 8, paramsFrom);
-  const params = pairs(parts, paramsFrom, parts.length);
+  const headers = pairs(HEADER_NAMES, parts, 8, paramsFrom);
+  const params = pairs(PARAM_NAMES, parts, paramsFrom, parts.length);
   // Three fixed shapes (v1 POST with a body, v1 GET, V3 with its canonical request) keep these
   // literals fast.
   if (parts[4] !== '') {

@@ -22,7 +22,7 @@ extern "C" {
 
     // Cannot throw: it splits a string of ours.
     #[wasm_bindgen(js_name = setNames)]
-    pub fn set_names(names: &str);
+    pub fn set_names(params: &str, headers: &str);
 
     /// Cannot throw: `null` when building the result failed (only a sabotaged global can do that).
     #[wasm_bindgen(js_name = assembleSigned)]

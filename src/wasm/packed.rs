@@ -1,6 +1,6 @@
 //! Results leave the instance as one string of NUL-separated fields that `js/boundary.js` splits:
 //! one crossing instead of dozens. Keys the package knows (parameter and header names) cross as
-//! one control character each, a code into the name table the JS side received once
+//! one control character each, a code into the name tables the JS side received once
 //! (`setNames`): JS then uses property keys it already holds instead of turning fresh strings into
 //! keys on every call.
 
@@ -13,7 +13,7 @@ use crate::signer::Signature;
 
 use super::js;
 
-/// Header names a result may hold, after the parameter names in the table.
+/// Header names a result may hold: the second name table.
 const HEADER_NAMES: [&str; 8] = [
     "content-type",
     "x-acs-action",
@@ -25,18 +25,22 @@ const HEADER_NAMES: [&str; 8] = [
     "authorization",
 ];
 
-/// Codes are private-use characters from U+E000, which no key holds (validation refuses every
-/// name the operations do not know, and the rest are the package's own).
-const FIRST_CODE: u32 = 0xE000;
+/// Codes are the control characters U+0001 to U+001F, which no key holds (validation refuses
+/// them), so the result stays ASCII: a string with any other character would reach JS as a
+/// two-byte string, and so would every field split from it. A name past the 31st of its table
+/// crosses spelled out.
+const MAX_CODES: usize = 31;
 
-/// The name table, built once per instance; the JS side gets it on first use.
-fn names() -> &'static [&'static str] {
-    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+/// The two name tables, parameters and headers, built once per instance; the JS side gets them
+/// on first use.
+fn names() -> &'static (Vec<&'static str>, Vec<&'static str>) {
+    static NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut names = param_names();
-        names.extend(HEADER_NAMES);
-        js::set_names(&names.join("\0"));
-        names
+        let mut params = param_names();
+        params.truncate(MAX_CODES);
+        let headers = HEADER_NAMES.to_vec();
+        js::set_names(&params.join("\0"), &headers.join("\0"));
+        (params, headers)
     })
 }
 
@@ -65,7 +69,7 @@ impl Out {
 
     /// A key: its code when the table has it, else the key itself.
     fn key(&mut self, names: &[&str], key: &str) -> Result<(), Error> {
-        match names.iter().position(|name| *name == key).and_then(|index| u32::try_from(index).ok()).and_then(|index| char::from_u32(FIRST_CODE + index)) {
+        match names.iter().position(|name| *name == key).filter(|index| *index < MAX_CODES).and_then(|index| u32::try_from(index + 1).ok()).and_then(char::from_u32) {
             Some(code) => {
                 if !self.first {
                     self.text.push('\0');
@@ -101,7 +105,7 @@ pub struct Layout<'a> {
 /// `method, url, body, canonicalQuery, canonicalRequest, stringToSign, signature, n, n header
 /// pairs, param pairs`, the parameters in canonical order.
 pub fn signed_request(layout: &Layout<'_>) -> Result<String, Error> {
-    let names = names();
+    let (param_names, header_names) = names();
     let capacity = layout.url.len()
         + layout.body.len()
         + layout.string_to_sign.len()
@@ -118,17 +122,17 @@ pub fn signed_request(layout: &Layout<'_>) -> Result<String, Error> {
     out.encoded(layout.signature);
     out.field(&layout.headers.len().to_string())?;
     for (key, value) in layout.headers {
-        out.key(names, key)?;
+        out.key(header_names, key)?;
         out.field(value)?;
     }
     for index in layout.order {
         if let Some((key, value)) = layout.params.get(*index) {
-            out.key(names, key)?;
+            out.key(param_names, key)?;
             out.field(value)?;
         }
     }
     if layout.signature_param {
-        out.key(names, "Signature")?;
+        out.key(param_names, "Signature")?;
         out.encoded(layout.signature);
     }
     Ok(out.text)
