@@ -237,6 +237,10 @@ const median = (values) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 for (const v of variants) v.us = median(v.samples);
+// How many times faster `v` is than `base`: the median over rounds of base's round ÷ v's round.
+// The two ran seconds apart in the same round, so a slow phase of the machine (this one's speed
+// jumps by up to 1.6× for seconds at a time) slows both and cancels out of each ratio.
+const pairedRatio = (base, v) => median(base.samples.map((us, round) => us / v.samples[round]));
 const find = (action, key) => variants.find((v) => v.op.action === action && v.key === key);
 
 // ─── Sizes ──────────────────────────────────────────────────────────────────────────────────────
@@ -353,11 +357,12 @@ for (const op of operations) {
   const hand = find(op.action, 'node');
   for (const v of variants.filter((x) => x.op === op)) {
     out(`| ${op.action} | ${v.label} | ${fmtUs(v.us)} | ${fmtOps(v.us)} | ${spread(v.samples)} | ` +
-      `${fmtX(pop.us / v.us)} | ${fmtX(hand.us / v.us)} |`);
+      `${fmtX(pairedRatio(pop, v))} | ${fmtX(pairedRatio(hand, v))} |`);
   }
 }
 out();
-out('"vs X" = X\'s µs/op ÷ this row\'s µs/op (above 1× = faster than X).');
+out('"vs X" = the median over rounds of X\'s µs/op ÷ this row\'s µs/op in the same round (above 1× = faster ' +
+  'than X); pairing rounds cancels the machine\'s slow and fast phases, which the medians of the µs/op column do not.');
 out();
 out('### Sizes');
 out();
@@ -387,8 +392,8 @@ out();
 const addOurs = find('AddCasterVideoResource', 'ours');
 const addPop = find('AddCasterVideoResource', 'pop');
 const addNode = find('AddCasterVideoResource', 'node');
-const vsPop = addPop.us / addOurs.us;
-const vsNode = addNode.us / addOurs.us;
+const vsPop = pairedRatio(addPop, addOurs);
+const vsNode = pairedRatio(addNode, addOurs);
 const WASM_GZIP_LIMIT = 40 * 1024;
 const targets = [
   [vsPop >= 3, `\`signRequest\` ≥ 3× pop-core on AddCasterVideoResource: **${fmtX(vsPop)}** ` +
