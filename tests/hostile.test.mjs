@@ -184,16 +184,13 @@ function badError(error) {
   return undefined;
 }
 
-function settleSync(call) {
-  let value;
-  try {
-    value = call.run();
-  } catch (error) {
-    tally(call.fn, 'threw');
-    const bad = badError(error) ?? call.threw?.(error);
-    if (bad) fail(call, bad);
-    return;
-  }
+function judgeThrown(call, error) {
+  tally(call.fn, 'threw');
+  const bad = badError(error) ?? call.threw?.(error);
+  if (bad) fail(call, bad);
+}
+
+function judgeReturned(call, value) {
   tally(call.fn, 'returned');
   try {
     const bad = call.returned(value);
@@ -203,19 +200,26 @@ function settleSync(call) {
   }
 }
 
+function settleSync(call) {
+  let value;
+  try {
+    value = call.run();
+  } catch (error) {
+    judgeThrown(call, error);
+    return;
+  }
+  judgeReturned(call, value);
+}
+
 async function settleAsync(call) {
   let value;
   try {
     value = await call.run();
   } catch (error) {
-    tally(call.fn, 'threw');
-    const bad = badError(error) ?? call.threw?.(error);
-    if (bad) fail(call, bad);
+    judgeThrown(call, error);
     return;
   }
-  tally(call.fn, 'returned');
-  const bad = call.returned(value);
-  if (bad) fail(call, bad);
+  judgeReturned(call, value);
 }
 
 // ---------------------------------------------------------------------------------------------
