@@ -16,6 +16,9 @@ pub mod code {
     pub const UNEXPECTED_LOCATION_ID: &str = "UnexpectedLocationID";
     /// An action this package does not implement (the server's code for an unknown action).
     pub const INVALID_ACTION: &str = "InvalidAction.NotFound";
+    /// A V3 `Authorization` header that is malformed, or that leaves a header unsigned which must
+    /// be signed (the server's code for a signature that does not follow the rules).
+    pub const INCOMPLETE_SIGNATURE: &str = "IncompleteSignature";
     /// The runtime offers no cryptographic random source for the nonce.
     pub const RANDOM_UNAVAILABLE: &str = "RandomSourceUnavailable";
     /// A bug in this package, never the caller's input.

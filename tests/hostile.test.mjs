@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -20,7 +20,7 @@ import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { COMMON_PARAMS, secretForms } from './support/secrets.mjs';
 
 const { CasterClient, CasterError, signRequest, validateParams } = entry;
-const { parseRequestParams, parseTimestamp, verifySignature } = serverEntry;
+const { parseAuthorization, parseRequestParams, parseTimestamp, verifySignature, verifySignatureV3 } = serverEntry;
 
 const SEED = seedFrom('HOSTILE_SEED');
 console.log(`# hostile inputs: seed ${SEED} (replay with HOSTILE_SEED=${SEED})`);
@@ -293,6 +293,25 @@ function signedPool() {
 }
 const POOL = signedPool();
 
+// The same for V3: the query of the URL, the headers as a server receives them (host added by the
+// HTTP client), joined by NUL as verifySignatureV3 takes them.
+function signedV3Pool() {
+  const h = new Hostile(prng(SEED ^ 0x5EED3));
+  return Array.from({ length: 16 }, (_, i) => {
+    const action = ACTIONS[i % 2];
+    const signed = signRequest({
+      action, params: validParams(h, action), accessKeyId: 'LTAIhostile', accessKeySecret: SECRET, method: i % 3 === 0 ? 'GET' : 'POST',
+      signatureAlgorithm: 'v3', ...(i % 4 === 0 ? { securityToken: TOKEN } : {}), ...(i % 5 === 0 ? FIXED : {}),
+    });
+    const headers = [...Object.entries(signed.headers), ['host', 'live.aliyuncs.com']].flat();
+    return {
+      method: signed.method, query: signed.url.slice(signed.url.indexOf('?') + 1), headers,
+      authorization: signed.headers.authorization, canonicalRequest: signed.canonicalRequest,
+    };
+  });
+}
+const V3_POOL = signedV3Pool();
+
 /** A query/body string with a small corruption. */
 function corrupt(h, text) {
   const r = h.random();
@@ -505,6 +524,79 @@ const DRIVERS = {
     };
   },
 
+  parseAuthorization(h) {
+    const signed = h.pick(V3_POOL);
+    const untouched = h.chance(0.3);
+    const header = untouched ? signed.authorization : h.chance(0.7) ? corrupt(h, signed.authorization) : h.value();
+    return {
+      args: [header],
+      run: () => parseAuthorization(header),
+      returned(parts) {
+        if (!isPlainRecord(parts) || Object.keys(parts).sort().join() !== 'accessKeyId,signature,signedHeaders') return `a result of the wrong shape: ${preview(parts)}`;
+        const { accessKeyId, signedHeaders, signature } = parts;
+        if (typeof accessKeyId !== 'string' || !Array.isArray(signedHeaders) || !/^[0-9a-f]{64}$/.test(signature)) return `a result of the wrong type: ${preview(parts)}`;
+        if (signedHeaders.some((name, i) => !/^(host|content-type|x-acs-[a-z0-9-]*)$/.test(name) || (i > 0 && signedHeaders[i - 1] >= name))) {
+          return `signed header names out of form or order: ${preview(signedHeaders)}`;
+        }
+        // Accepted: a header of that algorithm that holds the parts it reports.
+        if (typeof header !== 'string' || !header.trimStart().startsWith('ACS3-HMAC-SHA256 ')
+          || !header.includes(`Credential=${accessKeyId}`) || !header.includes(`Signature=${signature}`)) {
+          return `accepted ${preview(header)} as ${preview(parts)}`;
+        }
+        if (untouched && `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${signedHeaders.join(';')},Signature=${signature}` !== header) {
+          return 'an untouched Authorization header reads back as other parts';
+        }
+        return undefined;
+      },
+    };
+  },
+
+  verifySignatureV3(h) {
+    const signed = h.pick(V3_POOL);
+    let [method, query, body, secret] = [signed.method, signed.query, '', SECRET];
+    const headers = [...signed.headers];
+    let notText; // headers given as something else than text
+    const mutations = h.chance(0.3) ? 0 : 1 + h.int(2);
+    for (let i = 0; i < mutations; i++) {
+      const r = h.int(8);
+      if (r === 0) method = h.chance(0.5) ? h.pick(['GET', 'POST', 'get', '']) : h.value();
+      if (r === 1) query = h.chance(0.7) && typeof query === 'string' ? corrupt(h, query) : h.value();
+      if ((r === 2 || r === 3) && headers.length > 0) { // a header's value or name changed, one added or one dropped
+        const at = h.int(headers.length);
+        const k = h.int(4);
+        if (k === 0) headers[at] = corrupt(h, headers[at]);
+        if (k === 1) headers.push(h.pick(['x-acs-extra', 'Content-Type', 'authorization', 'X-ACS-DATE']), h.string());
+        if (k === 2) headers.splice(at - (at % 2), 2);
+        if (k === 3) headers[at] = h.string();
+      }
+      if (r === 4) notText = { value: h.value() };
+      if (r === 5) body = h.pick([h.string(), new Uint8Array([h.int(256)]), Buffer.from('CasterId=c'), h.proxy(new Uint8Array(3))]);
+      if (r === 6) body = h.value();
+      if (r === 7) secret = h.chance(0.5) ? h.string() : h.value();
+    }
+    const joined = notText ? notText.value : headers.join('\0');
+    return {
+      args: [method, query, joined, body, secret],
+      run: () => verifySignatureV3(method, query, joined, body, secret),
+      returned(result) {
+        if (!isPlainRecord(result) || Object.keys(result).sort().join() !== 'canonicalRequest,stringToSign,valid') return `a result of the wrong shape: ${preview(result)}`;
+        const { valid, canonicalRequest, stringToSign } = result;
+        if (typeof valid !== 'boolean' || typeof canonicalRequest !== 'string' || typeof stringToSign !== 'string') return `a result of the wrong type: ${preview(result)}`;
+        if (stringToSign !== `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`) {
+          return 'the string to sign is not the hash of the canonical request';
+        }
+        if (mutations === 0 && (!valid || canonicalRequest !== signed.canonicalRequest)) return 'an untouched signed request does not verify';
+        if (valid) {
+          // Accepted: the Authorization signature really is HMAC-SHA-256(secret, the string to sign it reports).
+          const expected = createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex');
+          if (!signed.authorization.endsWith(`Signature=${expected}`)) return 'accepted a signature that is not the HMAC of its string to sign';
+          if (!canonicalRequest.startsWith(`${method}\n/\n`)) return `accepted with the canonical request ${preview(canonicalRequest)}`;
+        }
+        return undefined;
+      },
+    };
+  },
+
   parseRequestParams(h) {
     const signed = h.pick(POOL);
     const untouched = h.chance(0.3);
@@ -627,7 +719,8 @@ function clientCall(h, action) {
 }
 
 const WEIGHTS = {
-  signRequest: 25, validateParams: 18, verifySignature: 10, parseRequestParams: 8, parseTimestamp: 6, CasterError: 5,
+  signRequest: 25, validateParams: 18, verifySignature: 10, verifySignatureV3: 8, parseAuthorization: 5, parseRequestParams: 8,
+  parseTimestamp: 6, CasterError: 5,
   CasterClient: 8, startCasterScene: 8, addCasterVideoResource: 9, default: 3,
 };
 const WEIGHTED = Object.entries(WEIGHTS).flatMap(([name, weight]) => Array(weight).fill(name));
@@ -684,11 +777,14 @@ function pollutedRound(h, batch) {
     // A nonce or timestamp mutated away is drawn afresh: the two outcomes would differ anyway.
     if (near.request.nonce !== FIXED.nonce || near.request.timestamp !== FIXED.timestamp) continue;
     const signed = h.pick(POOL);
-    const pick = h.int(4);
+    const v3 = h.pick(V3_POOL);
+    const pick = h.int(6);
     if (pick === 0) calls.push(['signRequest', () => signRequest(near.request)]);
     if (pick === 1) calls.push(['validateParams', () => validateParams(near.action, near.params)]);
     if (pick === 2) calls.push(['verifySignature', () => verifySignature(signed.method, signed.query, signed.body, SECRET)]);
     if (pick === 3) calls.push(['parseRequestParams', () => parseRequestParams(signed.query, signed.body)]);
+    if (pick === 4) calls.push(['verifySignatureV3', () => verifySignatureV3(v3.method, v3.query, v3.headers.join('\0'), '', SECRET)]);
+    if (pick === 5) calls.push(['parseAuthorization', () => parseAuthorization(v3.authorization)]);
   }
   const mode = batch % 2 === 0 ? 'data' : 'accessor';
   let polluted;
@@ -768,7 +864,7 @@ test(`${BATCHES * PER_BATCH} generated calls of every exported function: a value
   for (const [fn, n] of Object.entries(counts)) assert.ok(n >= 100, `${fn} was called only ${n} times`);
   // Both sides of each function were reached (validateParams reports problems, it does not throw).
   assert.ok(OUTCOMES.get('validateParams').returned >= 100);
-  for (const fn of ['signRequest', 'verifySignature', 'parseRequestParams', 'parseTimestamp', 'CasterError', 'CasterClient',
+  for (const fn of ['signRequest', 'verifySignature', 'verifySignatureV3', 'parseAuthorization', 'parseRequestParams', 'parseTimestamp', 'CasterError', 'CasterClient',
     'startCasterScene', 'addCasterVideoResource']) {
     const { returned, threw } = OUTCOMES.get(fn);
     assert.ok(returned >= 20 && threw >= 20, `${fn}: ${returned} returned, ${threw} threw: the generator misses one side`);
@@ -801,7 +897,8 @@ test(`${BATCHES * PER_BATCH} generated calls of every exported function: a value
   assert.ok(second.heap - first.heap <= 4 * 2 ** 20, `replaying the same calls grew the JS heap by ${mb(second.heap - first.heap)}`);
 });
 
-const REPLAYED = ['signRequest', 'validateParams', 'verifySignature', 'parseRequestParams', 'parseTimestamp', 'CasterError', 'CasterClient'];
+const REPLAYED = ['signRequest', 'validateParams', 'verifySignature', 'verifySignatureV3', 'parseAuthorization', 'parseRequestParams',
+  'parseTimestamp', 'CasterError', 'CasterClient'];
 
 /** A fixed set of synchronous calls, from their own seed. */
 function replaySet() {

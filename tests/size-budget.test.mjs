@@ -7,12 +7,13 @@ import { gzipSync } from 'node:zlib';
 
 const wasm = readFileSync(new URL('../dist/aliyun_caster_bg.wasm', import.meta.url));
 
-// Measured at 145 KB raw, 60 KB gzip -9: signature v1 with validation was 126 KB / 52.6 KB, and
-// signature V3 (SHA-256, HMAC-SHA-256, canonical headers) added 19 KB / 7.5 KB. The budget leaves
-// room for small changes and catches the large ones, such as float formatting slipping in (that
-// once made it 158 KB, 74 KB gzip, before V3) or SHA-256's unrolled rounds (6 KB).
-const RAW_BUDGET = 148 * 1024;
-const GZIP_BUDGET = 62 * 1024;
+// Measured at 158 KB raw, 65 KB gzip -9: signature v1 with validation was 126 KB / 52.6 KB,
+// signature V3 (SHA-256, HMAC-SHA-256, canonical headers) added 19 KB / 7.5 KB, and the server's
+// V3 check (the Authorization header's parser, the header rules, verifySignatureV3) 13 KB / 5 KB.
+// The budget leaves room for small changes and catches the large ones, such as float formatting
+// slipping in (that once made it 158 KB, 74 KB gzip, before V3) or SHA-256's unrolled rounds (6 KB).
+const RAW_BUDGET = 158 * 1024;
+const GZIP_BUDGET = 66 * 1024;
 
 test(`the optimised .wasm fits ${RAW_BUDGET} bytes raw and ${GZIP_BUDGET} bytes gzip -9`, () => {
   const gzipped = gzipSync(wasm, { level: 9 }).length;

@@ -1,7 +1,7 @@
 //! JS values into the core's inputs. Reads only own enumerable properties (an inherited or
 //! polluted prototype key is never a parameter), catches every throw, and never trusts a type.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use zeroize::Zeroizing;
 
 use crate::error::{code, field_name, quote_name, Error, ErrorKind};
@@ -296,6 +296,24 @@ pub fn value_text(value: &JsValue, field: &str) -> Result<String, Error> {
             format!("{field} must be a string, not {}", article(type_name(value))),
         )),
     }
+}
+
+/// A received body's bytes: a string's UTF-8, or a `Uint8Array`'s (a Node `Buffer` is one),
+/// copied through `Uint8Array.from` so that no getter or trap of the value runs outside a `catch`.
+pub fn value_bytes(value: &JsValue, field: &str) -> Result<Vec<u8>, Error> {
+    if value.is_string() {
+        return value_text(value, field).map(String::into_bytes);
+    }
+    if value.is_instance_of::<js_sys::Uint8Array>() {
+        return js::uint8_array_from(value).map_err(|_| {
+            Error::validation(code::INVALID_PARAMETER, field, format!("{field} could not be read (a proxy, or a getter that threw)"))
+        });
+    }
+    Err(Error::validation(
+        code::INVALID_PARAMETER,
+        field,
+        format!("{field} must be a string or a Uint8Array, not {}", article(type_name(value))),
+    ))
 }
 
 /// The known keys of a request object; anything else is refused with the nearest known name.

@@ -36,3 +36,11 @@ extern "C" {
     #[wasm_bindgen(js_name = isWellFormed)]
     pub fn is_well_formed(text: &JsValue) -> bool;
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// The bytes of `Uint8Array.from(value)`, copied into wasm by the glue: all of it inside the
+    /// `catch`, where a proxy's trap or a getter may throw.
+    #[wasm_bindgen(catch, js_namespace = Uint8Array, js_name = from)]
+    pub fn uint8_array_from(value: &JsValue) -> Result<Vec<u8>, JsValue>;
+}

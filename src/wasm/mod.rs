@@ -9,7 +9,7 @@ mod packed;
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::config::{self, Endpoint, Method};
 use crate::credentials::Credentials;
@@ -21,9 +21,9 @@ use crate::signature::SignatureAlgorithm;
 use crate::v3;
 use crate::signer::signature;
 use crate::time::Timestamp;
-use crate::verify::{parse_params, verify_v1};
+use crate::verify::{parse_authorization, parse_params, split_headers, verify_v1, verify_v3};
 
-use convert::{check_keys, item_text, params_item, raw_params, request_entries, value_text, Item};
+use convert::{check_keys, item_text, params_item, raw_params, request_entries, value_bytes, value_text, Item};
 
 /// Building the result object threw: only a sabotaged global (`Object.fromEntries` replaced, say)
 /// can do that.
@@ -250,6 +250,19 @@ pub fn parse_request_params(query: JsValue, body: JsValue) -> Result<JsValue, Js
     parse_json(&json::pairs(&params))
 }
 
+/// `{"valid":…,"<key>":"<text>",…}`: a signature check's outcome.
+fn verification_json(valid: bool, texts: &[(&str, &str)]) -> String {
+    let mut out = String::from(if valid { "{\"valid\":true" } else { "{\"valid\":false" });
+    for (key, text) in texts {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        json::string(&mut out, text);
+    }
+    out.push('}');
+    out
+}
+
 /// Checks the v1 signature of a received request against `accessKeySecret`:
 /// `{ valid, stringToSign }`, where `stringToSign` is what the server signed.
 #[wasm_bindgen(js_name = verifySignature)]
@@ -259,10 +272,60 @@ pub fn verify_signature(method: JsValue, query: JsValue, body: JsValue, access_k
         let params = parse_params(&value_text(&query, "query")?, &value_text(&body, "body")?)?;
         let secret = value_text(&access_key_secret, "accessKeySecret")?;
         let verification = verify_v1(&method, &params, &secret)?;
-        let mut out = String::from(if verification.valid { "{\"valid\":true,\"stringToSign\":" } else { "{\"valid\":false,\"stringToSign\":" });
-        json::string(&mut out, &verification.string_to_sign);
+        Ok(verification_json(verification.valid, &[("stringToSign", &verification.string_to_sign)]))
+    };
+    let text = run().map_err(|e| to_js(&e))?;
+    parse_json(&text)
+}
+
+/// The parts of a V3 `Authorization` header: `{ accessKeyId, signedHeaders: [names], signature }`.
+/// Throws an `IncompleteSignature` CasterError when it is malformed. (For servers.)
+#[wasm_bindgen(js_name = parseAuthorization)]
+pub fn parse_authorization_header(header: JsValue) -> Result<JsValue, JsValue> {
+    let run = || -> Result<String, Error> {
+        let parsed = parse_authorization(&value_text(&header, "Authorization")?)?;
+        let mut out = String::from("{\"accessKeyId\":");
+        json::string(&mut out, &parsed.access_key_id);
+        out.push_str(",\"signedHeaders\":[");
+        for (index, name) in parsed.signed_headers.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            json::string(&mut out, name);
+        }
+        out.push_str("],\"signature\":");
+        json::string(&mut out, &parsed.signature);
         out.push('}');
         Ok(out)
+    };
+    let text = run().map_err(|e| to_js(&e))?;
+    parse_json(&text)
+}
+
+/// Checks a received V3 request against `accessKeySecret`: `headers` is every header received,
+/// names and values in turn joined by NUL (Node: `req.rawHeaders.join('\0')`), `body` the body's
+/// bytes (a Uint8Array, or a string taken as UTF-8). `{ valid, canonicalRequest, stringToSign }`,
+/// what the server rebuilt; throws a CasterError (`IncompleteSignature`) when the Authorization
+/// header is malformed or a header that must be signed is not.
+#[wasm_bindgen(js_name = verifySignatureV3)]
+pub fn verify_signature_v3(
+    method: JsValue,
+    query: JsValue,
+    headers: JsValue,
+    body: JsValue,
+    access_key_secret: JsValue,
+) -> Result<JsValue, JsValue> {
+    let run = || -> Result<String, Error> {
+        let method = value_text(&method, "method")?;
+        let query = value_text(&query, "query")?;
+        let headers = value_text(&headers, "headers")?;
+        let body = value_bytes(&body, "body")?;
+        let secret = Zeroizing::new(value_text(&access_key_secret, "accessKeySecret")?);
+        let verification = verify_v3(&method, &query, &split_headers(&headers)?, &body, &secret)?;
+        Ok(verification_json(
+            verification.valid,
+            &[("canonicalRequest", &verification.canonical_request), ("stringToSign", &verification.string_to_sign)],
+        ))
     };
     let text = run().map_err(|e| to_js(&e))?;
     parse_json(&text)
