@@ -127,13 +127,17 @@ function retryAfterMs(reply) {
 /** The network-level code of a fetch failure (undici puts it on `cause`), if any. */
 function networkCode(error) {
   try {
+    // Each property read once: a getter or proxy may answer a string, then something else.
     const cause = error?.cause;
-    if (typeof cause?.code === 'string') return cause.code;
-    if (Array.isArray(cause?.errors)) {
-      const codes = cause.errors.map((e) => e?.code).filter((c) => typeof c === 'string');
+    const causeCode = cause?.code;
+    if (typeof causeCode === 'string') return causeCode;
+    const errors = cause?.errors;
+    if (Array.isArray(errors)) {
+      const codes = errors.map((e) => e?.code).filter((c) => typeof c === 'string');
       if (codes.length && codes.every((c) => BEFORE_SEND.has(c))) return codes[0];
     }
-    return typeof error?.code === 'string' ? error.code : undefined;
+    const code = error?.code;
+    return typeof code === 'string' ? code : undefined;
   } catch {
     return undefined; // whatever was thrown cannot even be read: no code
   }
