@@ -1,12 +1,15 @@
-// A strict local stand-in for https://live.aliyuncs.com (contract section 5). Signatures, the
-// Timestamp format and every parameter rule are checked by the package's own wasm core, so the
-// emulator and the client share one implementation of the rules.
+// A strict local stand-in for https://live.aliyuncs.com (contract section 5). Signatures (v1, and
+// V3: an `Authorization: ACS3-HMAC-SHA256 …` header), the Timestamp format and every parameter rule
+// are checked by the package's own wasm core, so the emulator and the client share one
+// implementation of the rules.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRequestParams, parseTimestamp, validateParams, verifySignature } from '../dist/server.mjs';
+import {
+  parseAuthorization, parseRequestParams, parseTimestamp, validateParams, verifySignature, verifySignatureV3,
+} from '../dist/server.mjs';
 import { CasterState, DEMO_CASTERS, StateError, castersFromConfig } from './state.mjs';
 
 export const API_VERSION = '2016-11-01';
@@ -28,6 +31,9 @@ const COMMON = new Set([
   'SignatureType', 'Timestamp', 'Signature', 'SecurityToken',
 ]);
 const REQUIRED = ['Action', 'Version', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp', 'Signature'];
+// V3 carries the action, version, time, nonce and payload hash in headers, the key in Authorization.
+const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
+const V3_REQUIRED = ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
 
 const HOST_ID = 'live.aliyuncs.com';
 const STATIC_TYPES = {
@@ -94,21 +100,64 @@ export function createEmulator(options = {}) {
     return false;
   }
 
-  /** Authenticates and dispatches one API request; returns the success body or throws ApiError. */
-  function handleApi(method, query, body) {
-    let pairs;
+  /** The parameters of the query and the form body; a malformed encoding is the core's error. */
+  function readParams(query, body) {
     try {
-      pairs = parseRequestParams(query, body);
+      return parseRequestParams(query, body);
     } catch (error) {
       throw new ApiError(error.code ?? 'InvalidParameter.Malformed', 400, error.message);
     }
+  }
+
+  function checkVersionAndAction(version, action) {
+    if (version !== API_VERSION) throw new ApiError('InvalidVersion', 400, `Specified parameter Version is not valid: this endpoint serves ${API_VERSION}.`);
+    if (!ACTIONS.has(action)) throw new ApiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.');
+  }
+
+  /** A Timestamp (v1) or x-acs-date (V3): well formed, and within the tolerance of our clock. */
+  function checkTime(text) {
+    let timestampMs;
+    try {
+      timestampMs = parseTimestamp(text) * 1000;
+    } catch {
+      throw new ApiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted: use YYYY-MM-DDThh:mm:ssZ in UTC.');
+    }
+    if (Math.abs(now() - timestampMs) > CLOCK_TOLERANCE_MS) {
+      throw new ApiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.');
+    }
+  }
+
+  function keyOf(accessKeyId) {
+    const key = keys.get(accessKeyId);
+    if (!key) throw new ApiError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.');
+    return key;
+  }
+
+  const signatureMismatch = (stringToSign) => new ApiError('SignatureDoesNotMatch', 400,
+    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`);
+
+  /** After the signature: the STS token, the nonce's first use, the per-key rate. */
+  function admit(accessKeyId, key, token, nonce) {
+    if (key.token !== undefined && token === undefined) {
+      throw new ApiError('MissingSecurityToken', 400, 'This AccessKeyId is an STS key: the request needs its SecurityToken.');
+    }
+    if (token !== undefined && token !== key.token) {
+      throw new ApiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'The SecurityToken does not belong to this AccessKeyId.');
+    }
+    const nonceKey = `${accessKeyId}\n${nonce}`;
+    if ((nonces.get(nonceKey) ?? 0) > now()) throw new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.');
+    nonces.set(nonceKey, now() + NONCE_TTL_MS);
+    if (throttled(accessKeyId)) throw new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.');
+  }
+
+  /** A signature v1 request: everything in the parameters. */
+  function handleV1(method, query, body) {
+    const pairs = readParams(query, body);
     const params = new Map(pairs);
     for (const name of REQUIRED) if (!params.get(name)) throw missing(name);
 
-    const version = params.get('Version');
-    if (version !== API_VERSION) throw new ApiError('InvalidVersion', 400, `Specified parameter Version is not valid: this endpoint serves ${API_VERSION}.`);
     const action = params.get('Action');
-    if (!ACTIONS.has(action)) throw new ApiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.');
+    checkVersionAndAction(params.get('Version'), action);
     const format = params.get('Format');
     if (format !== undefined && format.toLowerCase() !== 'json') {
       throw new ApiError('InvalidParameter.Malformed', 400, 'Format must be JSON: this emulator answers in JSON only.');
@@ -116,41 +165,54 @@ export function createEmulator(options = {}) {
     if (params.get('SignatureMethod') !== 'HMAC-SHA1' || params.get('SignatureVersion') !== '1.0') {
       throw new ApiError('InvalidParameter.Malformed', 400, 'Signature v1 needs SignatureMethod HMAC-SHA1 and SignatureVersion 1.0.');
     }
-
-    let timestampMs;
-    try {
-      timestampMs = parseTimestamp(params.get('Timestamp')) * 1000;
-    } catch {
-      throw new ApiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted: use YYYY-MM-DDThh:mm:ssZ in UTC.');
-    }
-    if (Math.abs(now() - timestampMs) > CLOCK_TOLERANCE_MS) {
-      throw new ApiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.');
-    }
+    checkTime(params.get('Timestamp'));
 
     const accessKeyId = params.get('AccessKeyId');
-    const key = keys.get(accessKeyId);
-    if (!key) throw new ApiError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.');
+    const key = keyOf(accessKeyId);
     const verification = verifySignature(method, query, body, key.secret);
-    if (!verification.valid) {
-      throw new ApiError('SignatureDoesNotMatch', 400,
-        `Specified signature is not matched with our calculation. server string to sign is:${verification.stringToSign}`);
-    }
-    const token = params.get('SecurityToken');
-    if (key.token !== undefined && token === undefined) {
-      throw new ApiError('MissingSecurityToken', 400, 'This AccessKeyId is an STS key: the request needs its SecurityToken.');
-    }
-    if (token !== undefined && token !== key.token) {
-      throw new ApiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'The SecurityToken does not belong to this AccessKeyId.');
-    }
+    if (!verification.valid) throw signatureMismatch(verification.stringToSign);
+    admit(accessKeyId, key, params.get('SecurityToken'), params.get('SignatureNonce'));
+    return dispatch(action, pairs.filter(([name]) => !COMMON.has(name)));
+  }
 
-    const nonceKey = `${accessKeyId}\n${params.get('SignatureNonce')}`;
-    if ((nonces.get(nonceKey) ?? 0) > now()) throw new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.');
-    nonces.set(nonceKey, now() + NONCE_TTL_MS);
-    if (throttled(accessKeyId)) throw new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.');
+  /**
+   * A signature V3 request: action, version, time, nonce, payload hash and STS token in x-acs-*
+   * headers, the key and signature in Authorization, the operation's parameters in the query (and
+   * a form body, whose bytes are what x-acs-content-sha256 hashes).
+   */
+  function handleV3(req, query, bytes, formBody) {
+    let authorization;
+    try {
+      authorization = parseAuthorization(req.headers.authorization);
+    } catch (error) {
+      throw new ApiError(error.code ?? 'IncompleteSignature', 400, error.message);
+    }
+    const pairs = readParams(query, formBody);
+    const header = (name) => req.headers[name];
+    for (const name of V3_REQUIRED) if (!header(name)) throw missing(name);
 
+    const action = header('x-acs-action');
+    checkVersionAndAction(header('x-acs-version'), action);
+    checkTime(header('x-acs-date'));
+
+    const { accessKeyId } = authorization;
+    const key = keyOf(accessKeyId);
+    let verification;
+    try {
+      verification = verifySignatureV3(req.method, query, req.rawHeaders.join('\0'), bytes, key.secret);
+    } catch (error) {
+      throw new ApiError(error.code ?? 'IncompleteSignature', 400, error.message);
+    }
+    // Never the canonical request in the reply: it holds the STS token.
+    if (!verification.valid) throw signatureMismatch(verification.stringToSign);
+    admit(accessKeyId, key, header('x-acs-security-token'), header('x-acs-signature-nonce'));
+    return dispatch(action, pairs);
+  }
+
+  /** Runs the operation on its wire parameters; returns the success body or throws ApiError. */
+  function dispatch(action, pairs) {
     const operation = Object.create(null); // a wire key "__proto__" stays a key, and is refused as unknown
     for (const [name, value] of pairs) {
-      if (COMMON.has(name)) continue;
       // On the wire the names are the API's PascalCase. validateParams also takes the camelCase
       // spelling (a JS-API convenience, contract section 3), which the state would not see: a
       // "locationId" would slip past the DuplicateLocationID check.
@@ -172,6 +234,15 @@ export function createEmulator(options = {}) {
       if (error instanceof StateError) throw new ApiError(error.code, error.httpStatus, error.message);
       throw error;
     }
+  }
+
+  /** Authenticates and dispatches one API request; returns the success body or throws ApiError. */
+  function handleApi(req, query, bytes) {
+    const type = String(req.headers['content-type'] ?? '').toLowerCase();
+    const formBody = type.startsWith('application/x-www-form-urlencoded') ? bytes.toString('utf8') : '';
+    const authorization = req.headers.authorization;
+    if (typeof authorization === 'string' && authorization.startsWith(V3_ALGORITHM)) return handleV3(req, query, bytes, formBody);
+    return handleV1(req.method, query, req.method === 'POST' ? formBody : '');
   }
 
   function send(res, status, body, extraHeaders = {}) {
@@ -261,27 +332,23 @@ export function createEmulator(options = {}) {
       return;
     }
 
-    let body = '';
-    if (req.method === 'POST') {
-      const chunks = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          sendError(res, requestId, new ApiError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-          req.destroy();
-          return;
-        }
-        chunks.push(chunk);
+    // The raw bytes: a V3 signature covers their SHA-256, whatever their type.
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        sendError(res, requestId, new ApiError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        req.destroy();
+        return;
       }
-      const type = String(req.headers['content-type'] ?? '').toLowerCase();
-      if (type.startsWith('application/x-www-form-urlencoded')) body = Buffer.concat(chunks).toString('utf8');
+      chunks.push(chunk);
     }
 
     let status = 200;
     let code = 'OK';
     try {
-      const result = handleApi(req.method, query, body);
+      const result = handleApi(req, query, Buffer.concat(chunks));
       await state.persist();
       send(res, 200, { RequestId: requestId, ...result });
     } catch (error) {

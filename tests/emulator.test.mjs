@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import RPCClient from '@alicloud/pop-core';
 import { CasterClient, CasterError, signRequest } from 'aliyun-caster';
 import { createEmulator } from '../emulator/server.mjs';
 import { spawnCli } from './support/emulator.mjs';
+import { vendorPayloadHash, vendorSignV3 } from './support/openapi-util.mjs';
 
 const VERSION = '2016-11-01';
 const MINUTE = 60 * 1000;
@@ -618,6 +619,171 @@ test('GET /_emulator/state returns the state and never a secret', async (t) => {
     for (const line of lines) assert.ok(!line.includes(secret), `a log line holds a secret: ${line}`);
   }
   assert.ok(lines.length >= 3, 'the emulator logged nothing');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Signature V3
+// ---------------------------------------------------------------------------------------------
+
+/** Sends a V3 signRequest result, with headers changed (`undefined` drops one), or another URL, method or body. */
+function sendV3(signed, { headers = {}, url = signed.url, method = signed.method, body } = {}) {
+  const all = { ...signed.headers, ...headers };
+  for (const name of Object.keys(all)) if (all[name] === undefined) delete all[name];
+  return fetch(url, { method, headers: all, body });
+}
+
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+const serverStringToSign = (message) => message.slice(message.indexOf('server string to sign is:') + 'server string to sign is:'.length);
+
+test('wire V3: signRequest\'s requests are accepted (POST, GET, STS); each part tampered with is refused with its code', async (t) => {
+  let clock = Date.now();
+  const { emulator, sign } = await start(t, { now: () => clock });
+  const T = clock;
+  const v3 = (action, params, options = {}) => sign(action, params, { signatureAlgorithm: 'v3', timestamp: timestamp(clock), ...options });
+  const scene = { CasterId: MAIN, SceneId: 'pvw-1' };
+  const add = (n) => ({
+    CasterId: 'caster-a', ResourceName: `v3 source ${n} *(~!') é+`, LocationId: location(n), LiveStreamUrl: `rtmp://example.com/live/${n}?k=a+b&c=d~*`,
+  });
+
+  // Accepted: both operations, POST and GET, an STS key with its token.
+  await expectOk(await sendV3(v3('StartCasterScene', scene)), 'StreamUrl');
+  await expectOk(await sendV3(v3('StartCasterScene', scene, { method: 'GET', key: STS })), 'StreamUrl');
+  const ids = [
+    (await expectOk(await sendV3(v3('AddCasterVideoResource', add(1))), 'ResourceId')).ResourceId,
+    (await expectOk(await sendV3(v3('AddCasterVideoResource', add(2), { method: 'GET', key: STS })), 'ResourceId')).ResourceId,
+  ];
+  const recorded = () => resources(emulator.state.snapshot(), 'caster-a');
+  assert.deepEqual(recorded().map((r) => [r.resourceId, r.resourceName, r.LiveStreamUrl]),
+    [1, 2].map((n, i) => [ids[i], add(n).ResourceName, add(n).LiveStreamUrl]), 'the query was not decoded as it was signed');
+
+  // One request, tampered with one part at a time: each refused, and none of them used its nonce.
+  const target = v3('AddCasterVideoResource', add(3), { key: KEYS[1] });
+  const { authorization } = target.headers;
+  const lastDigit = authorization.at(-1) === '0' ? '1' : '0';
+  const cases = [
+    ['x-acs-date one second later', { headers: { 'x-acs-date': timestamp(Date.parse(target.headers['x-acs-date']) + 1000) } }, 400, 'SignatureDoesNotMatch'],
+    ['x-acs-action the other operation', { headers: { 'x-acs-action': 'StartCasterScene' } }, 400, 'SignatureDoesNotMatch'],
+    ['x-acs-signature-nonce another', { headers: { 'x-acs-signature-nonce': randomUUID() } }, 400, 'SignatureDoesNotMatch'],
+    ['an unsigned x-acs-foo header', { headers: { 'x-acs-foo': 'bar' } }, 400, 'IncompleteSignature'],
+    ['a query value changed', { url: target.url.replace('RV03', 'RV04') }, 400, 'SignatureDoesNotMatch'],
+    ['a query parameter added', { url: `${target.url}&PtsCallbackInterval=5` }, 400, 'SignatureDoesNotMatch'],
+    ['a body added (its hash is not x-acs-content-sha256)', { body: new TextEncoder().encode('FixedDelayDuration=5') }, 400, 'SignatureDoesNotMatch'],
+    ['a body added with x-acs-content-sha256 its hash', { body: new TextEncoder().encode('x'), headers: { 'x-acs-content-sha256': sha256('x') } }, 400, 'SignatureDoesNotMatch'],
+    ['a form body with an unsigned content-type', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'FixedDelayDuration=5' }, 400, 'IncompleteSignature'],
+    ['sent as GET', { method: 'GET' }, 400, 'SignatureDoesNotMatch'],
+    ['the Signature\'s last digit changed', { headers: { authorization: authorization.slice(0, -1) + lastDigit } }, 400, 'SignatureDoesNotMatch'],
+    ['the Credential another known key', { headers: { authorization: authorization.replace(KEYS[1].accessKeyId, KEYS[2].accessKeyId) } }, 400, 'SignatureDoesNotMatch'],
+    ['the Credential an unknown key', { headers: { authorization: authorization.replace(KEYS[1].accessKeyId, 'LTAIunknown') } }, 404, 'InvalidAccessKeyId.NotFound'],
+    ['SignedHeaders without x-acs-date', { headers: { authorization: authorization.replace(';x-acs-date', '') } }, 400, 'IncompleteSignature'],
+    ['the Authorization header without Signature', { headers: { authorization: authorization.replace(/,Signature=.*$/, '') } }, 400, 'IncompleteSignature'],
+    ['no x-acs-date', { headers: { 'x-acs-date': undefined } }, 400, 'MissingParameter'],
+    ['x-acs-date not a date', { headers: { 'x-acs-date': 'yesterday' } }, 400, 'InvalidTimeStamp.Format'],
+    ['x-acs-version another', { headers: { 'x-acs-version': '2014-05-26' } }, 400, 'InvalidVersion'],
+    ['x-acs-action an unknown action', { headers: { 'x-acs-action': 'DescribeRegions' } }, 404, 'InvalidAction.NotFound'],
+  ];
+  for (const [what, change, status, code] of cases) {
+    await t.test(what, async () => { await expectError(await sendV3(target, change), status, code); });
+  }
+  assert.equal(recorded().length, 2, 'a refused request changed the state');
+  // The server canonicalised what it received: a changed query value is in its string to sign.
+  const changed = await expectError(await sendV3(target, { url: target.url.replace('RV03', 'RV04') }), 400, 'SignatureDoesNotMatch');
+  const changedQuery = target.canonicalQuery.replace('RV03', 'RV04');
+  assert.equal(serverStringToSign(changed.Message), `ACS3-HMAC-SHA256\n${sha256(target.canonicalRequest.replace(target.canonicalQuery, changedQuery))}`);
+  // The untouched request goes through, once: then its nonce is used.
+  await expectOk(await sendV3(target), 'ResourceId');
+  await expectError(await sendV3(target), 400, 'SignatureNonceUsed');
+
+  // A wrong secret: the Message carries exactly the string we signed, and never the canonical
+  // request (it would hold an STS token).
+  const wrong = v3('AddCasterVideoResource', add(4), { key: { ...STS, accessKeySecret: 'wrong-secret' } });
+  const body = await expectError(await sendV3(wrong), 400, 'SignatureDoesNotMatch');
+  assert.equal(serverStringToSign(body.Message), wrong.stringToSign);
+  assert.ok(!body.Message.includes(STS.securityToken) && !body.Message.includes('x-acs-'), body.Message);
+
+  // STS: the token is checked after the signature, as with v1.
+  await expectError(await sendV3(v3('StartCasterScene', scene, { key: { ...STS, securityToken: undefined } })), 400, 'MissingSecurityToken');
+  await expectError(await sendV3(v3('StartCasterScene', scene, { key: { ...STS, securityToken: 'STS.other' } })), 400, 'InvalidSecurityToken.MismatchWithAccessKey');
+  const sts = v3('StartCasterScene', scene, { key: STS });
+  await expectError(await sendV3(sts, { headers: { 'x-acs-security-token': 'STS.other' } }), 400, 'SignatureDoesNotMatch');
+  await expectError(await sendV3(sts, { headers: { 'x-acs-security-token': undefined } }), 400, 'IncompleteSignature');
+
+  // Time: x-acs-date within 15 minutes either way, correctly signed; not beyond.
+  clock = T + 60 * MINUTE;
+  for (const [offset, code] of [[-16, 'InvalidTimeStamp.Expired'], [16, 'InvalidTimeStamp.Expired'], [-14, 'OK'], [14, 'OK']]) {
+    const res = await sendV3(v3('StartCasterScene', scene, { key: KEYS[4], timestamp: timestamp(clock + offset * MINUTE) }));
+    if (code === 'OK') await expectOk(res, 'StreamUrl');
+    else await expectError(res, 400, code);
+  }
+  // A nonce stays used for 15 minutes, even in a freshly signed request.
+  const nonce = randomUUID();
+  await expectOk(await sendV3(v3('StartCasterScene', scene, { key: KEYS[5], nonce })), 'StreamUrl');
+  clock += 14 * MINUTE;
+  await expectError(await sendV3(v3('StartCasterScene', scene, { key: KEYS[5], nonce })), 400, 'SignatureNonceUsed');
+  clock += 2 * MINUTE;
+  await expectOk(await sendV3(v3('StartCasterScene', scene, { key: KEYS[5], nonce })), 'StreamUrl');
+  assert.deepEqual(recorded().map((r) => r.locationId), ['RV01', 'RV02', 'RV03']);
+});
+
+test('wire V3: a form body signed by the vendor\'s openapi-util is read, and its bytes are what the hash covers', async (t) => {
+  const { emulator, url } = await start(t);
+  const body = 'CasterId=caster-b&ResourceName=form%20body%20%E6%9C%BA%E4%BD%8D&LocationId=RV01&ImageUrl=https%3A%2F%2Fexample.com%2Fa.png';
+  const signedBy = (text, key = KEY) => {
+    const headers = {
+      host: new URL(url).host, 'content-type': 'application/x-www-form-urlencoded', 'x-acs-action': 'AddCasterVideoResource',
+      'x-acs-version': VERSION, 'x-acs-date': timestamp(Date.now()), 'x-acs-signature-nonce': randomUUID(),
+      'x-acs-content-sha256': vendorPayloadHash(text),
+    };
+    const { authorization } = vendorSignV3({
+      method: 'POST', query: { RegionId: 'cn-shanghai' }, headers, payloadHash: headers['x-acs-content-sha256'], ...key,
+    });
+    const { host: _, ...sent } = headers;
+    return { ...sent, authorization };
+  };
+  const headers = signedBy(body);
+  // A byte of the body changed: its hash is no longer the signed one.
+  await expectError(await fetch(`${url}?RegionId=cn-shanghai`, { method: 'POST', headers, body: body.replace('RV01', 'RV02') }), 400, 'SignatureDoesNotMatch');
+  const { ResourceId } = await expectOk(await fetch(`${url}?RegionId=cn-shanghai`, { method: 'POST', headers, body }), 'ResourceId');
+  const [source] = resources(emulator.state.snapshot(), 'caster-b');
+  assert.deepEqual([source.resourceId, source.resourceName, source.locationId, source.ImageUrl],
+    [ResourceId, 'form body 机位', 'RV01', 'https://example.com/a.png']);
+});
+
+test('wire V3: more than 10 requests in one second per AccessKeyId get Throttling.User, counted with v1 ones', async (t) => {
+  let clock = Date.now();
+  const { url, sign } = await start(t, { now: () => clock });
+  const scene = { CasterId: MAIN, SceneId: 'pvw-1' };
+  const v1 = () => post(url, rawSign('POST', { Action: 'StartCasterScene', ...scene }, { at: clock }));
+  const v3 = (key = KEY) => sendV3(sign('StartCasterScene', scene, { key, signatureAlgorithm: 'v3', timestamp: timestamp(clock) }));
+  const replies = await Promise.all([...Array.from({ length: 7 }, v1), ...Array.from({ length: 7 }, () => v3())]);
+  let ok = 0;
+  for (const res of replies) {
+    if (res.status === 200) {
+      await expectOk(res, 'StreamUrl');
+      ok++;
+    } else {
+      await expectError(res, [400, 429], 'Throttling.User');
+    }
+  }
+  assert.equal(ok, 10);
+  // Another key is not affected; the same key is, until the second has passed.
+  await expectOk(await v3(KEYS[1]), 'StreamUrl');
+  await expectError(await v3(), [400, 429], 'Throttling.User');
+  clock += 1000;
+  await expectOk(await v3(), 'StreamUrl');
+});
+
+test('CORS: a browser\'s preflight for V3 headers (authorization, x-acs-*) is granted', async (t) => {
+  const { url } = await start(t);
+  const requested = ['authorization', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-security-token', 'x-acs-signature-nonce', 'x-acs-version'];
+  const pre = await fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://console.example', 'access-control-request-method': 'POST', 'access-control-request-headers': requested.join(',') },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+  // Listed by name: the wildcard does not cover authorization.
+  const allowed = (pre.headers.get('access-control-allow-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
+  for (const name of requested) assert.ok(allowed.includes(name), `${name} is not allowed: ${allowed}`);
 });
 
 // ---------------------------------------------------------------------------------------------
