@@ -12,7 +12,7 @@ const OPERATIONS = {
 const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxQps: 10 };
 const OPTIONS = [
   'accessKeyId', 'accessKeySecret', 'securityToken', 'credentials', 'regionId', 'endpoint', 'method',
-  'timeoutMs', 'maxRetries', 'maxQps', 'fetch',
+  'signatureAlgorithm', 'timeoutMs', 'maxRetries', 'maxQps', 'fetch',
 ];
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5000;
@@ -235,7 +235,8 @@ export function defineCasterClient(core) {
     /**
      * @param {object} config accessKeyId + accessKeySecret (+ securityToken), or `credentials`:
      *   an async function returning them, called before each attempt (STS refresh); regionId,
-     *   endpoint, method, timeoutMs, maxRetries, maxQps, fetch.
+     *   endpoint, method, signatureAlgorithm ("v1", the default, or "v3"), timeoutMs, maxRetries,
+     *   maxQps, fetch.
      */
     constructor(config) {
       const options = readConfig(config);
@@ -273,22 +274,27 @@ export function defineCasterClient(core) {
       this.#fetch = (url, init) => Reflect.apply(fetchFn, undefined, [url, init]);
 
       this.#config = {
-        regionId: pick('regionId'), endpoint: pick('endpoint'), method: pick('method'), timeoutMs, maxRetries,
+        regionId: pick('regionId'), endpoint: pick('endpoint'), method: pick('method'),
+        signatureAlgorithm: pick('signatureAlgorithm'), timeoutMs, maxRetries,
       };
       this.#limiter = new RateLimiter(maxQps);
 
-      // Endpoint, method, region and fixed credentials are checked now by the core itself: a dry
-      // signature of a valid request can fail only on configuration. (In a browser before
-      // `init()`, the first call checks them instead.)
+      // Endpoint, method, region, signature algorithm and fixed credentials are checked now by the
+      // core itself: a dry signature of a valid request can fail only on configuration. (In a
+      // browser before `init()`, the first call checks them instead.)
       if (core.isReady()) {
         this.#sign('StartCasterScene', { CasterId: 'c', SceneId: 's' }, fixed ?? { accessKeyId: 'LTAIcheck', accessKeySecret: 'check' });
       }
     }
 
+    /**
+     * Signs one attempt: a fresh timestamp (corrected for the server's clock) and nonce each time.
+     * With V3 the result has headers and no body, and fetch sends them as they are.
+     */
     #sign(action, params, { accessKeyId, accessKeySecret, securityToken }) {
-      const { regionId, endpoint, method } = this.#config;
+      const { regionId, endpoint, method, signatureAlgorithm } = this.#config;
       return core.signRequest({
-        action, params, accessKeyId, accessKeySecret, securityToken, regionId, endpoint, method,
+        action, params, accessKeyId, accessKeySecret, securityToken, regionId, endpoint, method, signatureAlgorithm,
         timestamp: new Date(now() + this.#clockOffsetMs),
       });
     }

@@ -77,6 +77,14 @@ export interface Credentials {
 
 export type Method = 'POST' | 'GET';
 
+/**
+ * `v1` (the default): HMAC-SHA1 over the parameters, sent as a form body (POST) or the query (GET);
+ * a v1 POST is a CORS simple request, so a browser sends it without a preflight. `v3`:
+ * ACS3-HMAC-SHA256 over a canonical request, sent in `authorization` and `x-acs-*` headers, with
+ * the parameters in the query and no body; in a browser those headers need a preflight.
+ */
+export type SignatureAlgorithm = 'v1' | 'v3';
+
 export type SignRequestInput = {
   [A in Action]: {
     action: A;
@@ -94,19 +102,30 @@ export type SignRequestInput = {
     timestamp?: string | Date;
     /** Default 128 random bits in UUID form. */
     nonce?: string;
+    /** Default `v1`. */
+    signatureAlgorithm?: SignatureAlgorithm;
   };
 }[Action];
 
 export interface SignedRequest {
   method: Method;
+  /** v1 GET and every V3 request: the query is in the URL (for V3, the canonical query). */
   url: string;
+  /**
+   * v1 POST: `content-type`. V3: `x-acs-action`, `x-acs-version`, `x-acs-date`,
+   * `x-acs-signature-nonce`, `x-acs-content-sha256`, `x-acs-security-token` (STS only) and
+   * `authorization`. `host` is signed too, as the HTTP client takes it from the URL.
+   */
   headers: Record<string, string>;
-  /** POST only: the form body. */
+  /** v1 POST only: the form body. V3 sends no body. */
   body?: string;
-  /** Every signed parameter, Signature included. */
+  /** Every signed parameter: v1's common ones and Signature included; for V3 the operation's and RegionId. */
   params: Record<string, string>;
   canonicalQuery: string;
+  /** V3 only: the canonical request whose SHA-256 is in the string to sign. */
+  canonicalRequest?: string;
   stringToSign: string;
+  /** v1: base64; V3: lower-case hex. */
   signature: string;
 }
 
@@ -159,6 +178,8 @@ interface ClientOptions {
   endpoint?: string;
   /** Default `POST`. */
   method?: Method;
+  /** Default `v1`; `v3` suits servers and edge workers (see the README, "v1 or v3?"). */
+  signatureAlgorithm?: SignatureAlgorithm;
   /** Per attempt; default 10000. */
   timeoutMs?: number;
   /** Default 2. */

@@ -1043,6 +1043,31 @@ describe('request options', () => {
     for (const method of [1, true, {}]) expectThrow({ ...req, method }, { code: 'InvalidParameter.Malformed', field: 'method', kind: 'config' });
   });
 
+  for (const signatureAlgorithm of ['v2', 'v4', 'V', '', ' v3', 'v3 ', 'v3\0', 'ACS3-HMAC-SHA256', 'HMAC-SHA1', 'sha256']) {
+    test(`signatureAlgorithm ${JSON.stringify(signatureAlgorithm)} → config error on "signatureAlgorithm"`, () => {
+      expectThrow({ ...req, signatureAlgorithm }, { code: 'InvalidParameter.Malformed', field: 'signatureAlgorithm', kind: 'config' });
+    });
+  }
+
+  test('signatureAlgorithm of the wrong type → config error', () => {
+    for (const signatureAlgorithm of [3, true, {}, ['v3'], 1n, Symbol('v3'), () => 'v3']) {
+      expectThrow({ ...req, signatureAlgorithm }, { code: 'InvalidParameter.Malformed', field: 'signatureAlgorithm', kind: 'config' },
+        typeof signatureAlgorithm);
+    }
+  });
+
+  test('signatureAlgorithm "v1" (any case), undefined or null is the default; "v3" (any case) signs in headers', () => {
+    const plain = sign(req);
+    for (const signatureAlgorithm of ['v1', 'V1', undefined, null]) assert.deepEqual(sign({ ...req, signatureAlgorithm }), plain);
+    const v3 = sign({ ...req, signatureAlgorithm: 'v3' });
+    assert.deepEqual(sign({ ...req, signatureAlgorithm: 'V3' }), v3);
+    assert.equal(v3.body, undefined);
+    assert.match(v3.headers.authorization, /^ACS3-HMAC-SHA256 Credential=LTAI-test-id,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=[0-9a-f]{64}$/);
+    assert.equal(v3.headers['x-acs-date'], TIMESTAMP);
+    assert.equal(v3.headers['x-acs-signature-nonce'], NONCE);
+    assert.equal(v3.url, `https://live.aliyuncs.com/?${v3.canonicalQuery}`);
+  });
+
   for (const regionId of ['CN SHANGHAI', 'CN-SHANGHAI', 'cn shanghai', 'cn-上海', '', 'cn_shanghai', '-cn', 'cn-', 5]) {
     test(`regionId ${JSON.stringify(regionId)} → config error on "regionId"`, () => {
       expectThrow({ ...req, regionId }, { code: 'InvalidParameter.Malformed', field: 'regionId', kind: 'config' });

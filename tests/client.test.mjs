@@ -876,6 +876,8 @@ test('configuration errors at construction → kind config, on the right field',
     [{ ...base, fetch: 'not a function' }, 'fetch'],
     [{ credentials: 'not a function' }, 'credentials'],
     [{ ...base, method: 'PUT' }, 'method'],
+    [{ ...base, signatureAlgorithm: 'v2' }, 'signatureAlgorithm'],
+    [{ ...base, signatureAlgorithm: 3 }, 'signatureAlgorithm'],
     [{ ...base, accessKeySecret: `${SECRET}\n` }, 'accessKeySecret'],
     [{ ...base, securityToken: `${TOKEN} x` }, 'securityToken'],
   ];
@@ -899,6 +901,7 @@ test('configuration errors at construction → kind config, on the right field',
   // The valid forms construct.
   assert.ok(new CasterClient(base));
   assert.ok(new CasterClient({ credentials }));
+  assert.ok(new CasterClient({ ...base, signatureAlgorithm: 'v3' }));
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -635,6 +635,103 @@ function sendV3(signed, { headers = {}, url = signed.url, method = signed.method
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 const serverStringToSign = (message) => message.slice(message.indexOf('server string to sign is:') + 'server string to sign is:'.length);
 
+/** A fetch that records what CasterClient hands it (method, URL, headers, body) and sends it on. */
+function recordingFetch(sent, send = fetch) {
+  return (url, init) => {
+    sent.push({ url, method: init.method, headers: { ...init.headers }, body: init.body });
+    return send(url, init);
+  };
+}
+
+test('CasterClient with signatureAlgorithm "v3", POST and GET (STS too): both operations succeed, sent as V3', async (t) => {
+  const { emulator, endpoint } = await start(t);
+  const sent = [];
+  const v3 = (key, options = {}) => client(endpoint, key, { signatureAlgorithm: 'v3', fetch: recordingFetch(sent), ...options });
+  const viaPost = v3(KEY);
+  const viaGet = v3(KEYS[1], { method: 'GET' });
+  const viaSts = v3(STS);
+  for (const c of [viaPost, viaGet, viaSts]) {
+    assert.deepEqual(Object.keys(await c.startCasterScene({ CasterId: MAIN, SceneId: 'pvw-1' })).sort(), ['RequestId', 'StreamUrl']);
+    saw(200, 'OK');
+  }
+  const sources = [
+    [viaPost, { LiveStreamUrl: 'rtmp://example.com/live/s?auth_key=1-0-0-abc&x=a+b*~' }],
+    [viaGet, { VodUrl: 'http://example.com/v/a~b(1)*.flv?t=1+2', BeginOffset: 0, EndOffset: -500, RepeatNum: -1 }],
+    [viaSts, { ImageId: 'image-1', FixedDelayDuration: 5000 }],
+  ];
+  for (const [i, [c, source]] of sources.entries()) {
+    const params = { CasterId: 'caster-a', ResourceName: `v3 source ${i + 1} (机位) *'!`, LocationId: location(i + 1), ...source };
+    const { ResourceId } = await c.addCasterVideoResource(params);
+    saw(200, 'OK');
+    const r = resources(emulator.state.snapshot(), 'caster-a').find((x) => x.resourceId === ResourceId);
+    assert.equal(r?.resourceName, params.ResourceName);
+    for (const [name, value] of Object.entries(source)) assert.equal(r[name], String(value), name);
+  }
+  // What went out: V3 headers, the parameters in the query, no body, the token only from STS.
+  assert.equal(sent.length, 6);
+  for (const [i, request] of sent.entries()) {
+    assert.equal(request.method, ['POST', 'GET', 'POST'][i % 3]);
+    assert.match(request.headers.authorization, /^ACS3-HMAC-SHA256 Credential=\S+,SignedHeaders=[a-z0-9;-]+,Signature=[0-9a-f]{64}$/);
+    assert.equal(request.body, undefined);
+    assert.ok(!/[?&](Signature|Action|AccessKeyId)=/.test(request.url), request.url);
+    assert.equal(request.headers['x-acs-security-token'], [2, 5].includes(i) ? STS.securityToken : undefined);
+  }
+});
+
+test('CasterClient "v3": clock skew corrected, retries signed afresh, every auth error a CasterError with the server code', async (t) => {
+  let skew = 20 * MINUTE;
+  const { endpoint } = await start(t, { now: () => Date.now() + skew });
+  const v3 = (key, options = {}) => client(endpoint, key, { signatureAlgorithm: 'v3', ...options });
+  const scene = { CasterId: MAIN, SceneId: 'pvw-1' };
+  const withoutDate = async (u, init) => {
+    const res = await fetch(u, init);
+    const headers = new Headers(res.headers);
+    headers.delete('date');
+    return new Response(await res.text(), { status: res.status, headers });
+  };
+  await expectApiError(v3(KEY, { fetch: withoutDate }).startCasterScene(scene), 400, 'InvalidTimeStamp.Expired');
+  // With the Date header the client corrects its clock and signs again: a new x-acs-date and nonce.
+  const sent = [];
+  await v3(KEYS[1], { fetch: recordingFetch(sent) }).startCasterScene(scene);
+  saw(200, 'OK');
+  assert.equal(sent.length, 2);
+  const [first, second] = sent.map((r) => r.headers);
+  assert.ok(Math.abs(Date.parse(second['x-acs-date']) - Date.parse(first['x-acs-date']) - skew) < 5000, `${first['x-acs-date']} → ${second['x-acs-date']}`);
+  assert.notEqual(second['x-acs-signature-nonce'], first['x-acs-signature-nonce']);
+  skew = 0;
+
+  // A retry is signed afresh: the first attempt reaches the emulator (its nonce is used there),
+  // but a 503 comes back; the retry's new nonce is accepted.
+  const retried = [];
+  let attempts = 0;
+  const lostReply = recordingFetch(retried, async (u, init) => {
+    const res = await fetch(u, init);
+    attempts += 1;
+    if (attempts > 1) return res;
+    await res.text();
+    return Response.json({ RequestId: 'x', Code: 'ServiceUnavailable', Message: 'lost' }, { status: 503 });
+  });
+  await v3(KEYS[2], { fetch: lostReply, maxRetries: 1 }).startCasterScene(scene);
+  saw(200, 'OK');
+  assert.equal(retried.length, 2);
+  assert.notEqual(retried[0].headers['x-acs-signature-nonce'], retried[1].headers['x-acs-signature-nonce']);
+  assert.notEqual(retried[0].headers.authorization, retried[1].headers.authorization);
+
+  const add = { CasterId: MAIN, ResourceName: 'x', LocationId: 'RV01', LiveStreamUrl: 'rtmp://example.com/a/b' };
+  const wrongSecret = v3({ accessKeyId: KEY.accessKeyId, accessKeySecret: 'wrong-secret' });
+  const error = await expectApiError(wrongSecret.startCasterScene(scene), 400, 'SignatureDoesNotMatch');
+  assert.match(error.message, /server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/);
+  await expectApiError(wrongSecret.addCasterVideoResource(add), 400, 'SignatureDoesNotMatch');
+  await expectApiError(v3({ accessKeyId: 'LTAInobodyHasThisKey', accessKeySecret: 's' }).startCasterScene(scene), 404, 'InvalidAccessKeyId.NotFound');
+  await expectApiError(v3({ ...STS, securityToken: undefined }).startCasterScene(scene), 400, 'MissingSecurityToken');
+  await expectApiError(v3({ ...STS, securityToken: 'STS.someone-elses-token' }).addCasterVideoResource(add), 400, 'InvalidSecurityToken.MismatchWithAccessKey');
+  const replay = async (u, init) => {
+    await fetch(u, init);
+    return fetch(u, init);
+  };
+  await expectApiError(v3(KEYS[3], { fetch: replay }).startCasterScene(scene), 400, 'SignatureNonceUsed');
+});
+
 test('wire V3: signRequest\'s requests are accepted (POST, GET, STS); each part tampered with is refused with its code', async (t) => {
   let clock = Date.now();
   const { emulator, sign } = await start(t, { now: () => clock });

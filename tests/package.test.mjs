@@ -592,7 +592,7 @@ const GOOD_TS = `
 import init, { signRequest, CasterClient, CasterError, validateParams } from 'aliyun-caster';
 import type {
   AddCasterVideoResourceParams, AddCasterVideoResourceResult, CasterClientConfig, CasterErrorKind, Problem,
-  SignedRequest, SignRequestInput, StartCasterSceneParams, StartCasterSceneResult,
+  SignatureAlgorithm, SignedRequest, SignRequestInput, StartCasterSceneParams, StartCasterSceneResult,
 } from 'aliyun-caster';
 
 await init();
@@ -613,6 +613,9 @@ const body: string | undefined = start.body;
 const signature: string = start.signature + start.stringToSign + start.canonicalQuery + start.url;
 const headers: Record<string, string> = start.headers;
 const params: Record<string, string> = add.params;
+const algorithm: SignatureAlgorithm = 'v3';
+const v3 = signRequest({ ...input, signatureAlgorithm: algorithm });
+const canonicalRequest: string | undefined = v3.canonicalRequest;
 // @ts-expect-error  the signature is a string, not a number (fails if the reply type were any)
 const notANumber: number = start.signature;
 
@@ -628,7 +631,7 @@ const config: CasterClientConfig = { accessKeyId: 'id', accessKeySecret: 'secret
 const client = new CasterClient(config);
 const refreshing = new CasterClient({
   credentials: async () => ({ accessKeyId: 'STS.id', accessKeySecret: 'secret', securityToken: 'token' }),
-  regionId: 'cn-beijing', method: 'GET', timeoutMs: 5000, maxQps: 5,
+  regionId: 'cn-beijing', method: 'GET', signatureAlgorithm: 'v3', timeoutMs: 5000, maxQps: 5,
 });
 const started: StartCasterSceneResult = await client.startCasterScene(sceneParams);
 const streamUrl: string = started.StreamUrl;
@@ -659,7 +662,7 @@ try {
 const made = new CasterError({ code: 'X', kind: 'config', message: 'm' });
 const isError: Error = made;
 
-console.log(method, body, signature, headers, params, notANumber, streamUrl, resourceId, fields, isError);
+console.log(method, body, signature, headers, params, canonicalRequest, notANumber, streamUrl, resourceId, fields, isError);
 export {};
 `;
 
@@ -701,6 +704,8 @@ void client.addCasterVideoResource({ CasterId: 'c', ResourceName: 'r', LocationI
 new CasterClient({ ...key, credentials: async () => key }); // ERROR
 new CasterClient({ accessKeyId: 'id' }); // ERROR
 new CasterClient({ ...key, method: 'PUT' }); // ERROR
+new CasterClient({ ...key, signatureAlgorithm: 'v2' }); // ERROR
+signRequest({ action: 'StartCasterScene', params: { CasterId: 'c', SceneId: 's' }, ...key, signatureAlgorithm: 'V3' }); // ERROR
 `,
 };
 
