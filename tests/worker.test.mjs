@@ -5,24 +5,29 @@
 //   capture     a recording node:http proxy in front of the emulator as   (http://capture/...)
 //               UPSTREAM, another permanent key: the test sees the exact request the worker sends
 //   sts         the recording proxy, STS credentials with SECURITY_TOKEN  (http://sts/...)
+//   v3          the recording proxy, STS credentials, SIGNATURE_ALGORITHM  (http://v3/...)
+//               "v3": the upstream gets V3 requests
+//   badalg      SIGNATURE_ALGORITHM "v2": misconfigured                   (http://badalg/...)
 //   down        UPSTREAM on a closed port                                 (http://down/...)
 //   notoken     no PROXY_TOKEN set                                        (http://notoken/...)
 //   echo        a tiny worker that reports a request's Content-Length and body size, to prove
 //               that the streamed oversize body really arrives without a Content-Length
-// main and capture use different keys: the emulator's 10 QPS window is per AccessKeyId, and each
-// isolate's limiter only knows its own requests.
+// main, capture, sts and v3 use different keys: the emulator's 10 QPS window is per AccessKeyId,
+// and each isolate's limiter only knows its own requests. The proxy forwards every header as it
+// came, host included: a V3 signature covers host.
 // Every worker response of the file is recorded; the last test sweeps them for the secrets.
 
 import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 
 import { Miniflare } from 'miniflare';
 import { validateParams } from 'aliyun-caster';
 import { createEmulator } from '../emulator/server.mjs';
 import { WORKER } from './support/worker.mjs';
+import { vendorPayloadHash, vendorSignV3 } from './support/openapi-util.mjs';
 
 /** Every test gets a time limit, so that a hang (a stuck body upload, a retry loop) fails instead. */
 function test(name, options, fn) {
@@ -38,9 +43,13 @@ const CAPTURE_KEY = { accessKeyId: 'LTAI5tWorkerCaptureKey', accessKeySecret: 'c
 const STS_KEY = {
   accessKeyId: 'STS.NWorkerStsKey', accessKeySecret: 'sts/SeCrEt+4=quokka-1a7c', securityToken: 'CAIS/wkTOKEN+x7==bilby-88d1',
 };
+const V3_KEY = {
+  accessKeyId: 'STS.NWorkerV3Key', accessKeySecret: 'v3/SeCrEt+8=bettong-2c9f', securityToken: 'CAIS/v3TOKEN+y5==potoroo-3e17',
+};
 const PROXY_TOKEN = 'pxy-T0ken_dugong-5c3a9e7b21f04d6a';
-const SECRETS = [MAIN_KEY.accessKeySecret, CAPTURE_KEY.accessKeySecret, STS_KEY.accessKeySecret, STS_KEY.securityToken, PROXY_TOKEN];
-const FRAGMENTS = ['numbat', 'wallaby', 'quokka', 'bilby', 'dugong'];
+const SECRETS = [MAIN_KEY.accessKeySecret, CAPTURE_KEY.accessKeySecret, STS_KEY.accessKeySecret, STS_KEY.securityToken,
+  V3_KEY.accessKeySecret, V3_KEY.securityToken, PROXY_TOKEN];
+const FRAGMENTS = ['numbat', 'wallaby', 'quokka', 'bilby', 'bettong', 'potoroo', 'dugong'];
 
 const ALLOWED = 'https://console.example';
 const ALLOWED_2 = 'https://second.example';
@@ -48,7 +57,7 @@ const OTHER_ORIGIN = 'https://evil.example';
 
 const MAIN = 'caster-main';
 const CONFIG = {
-  accessKeys: [MAIN_KEY, CAPTURE_KEY, STS_KEY],
+  accessKeys: [MAIN_KEY, CAPTURE_KEY, STS_KEY, V3_KEY],
   casters: [
     {
       casterId: MAIN,
@@ -61,6 +70,7 @@ const CONFIG = {
     },
     { casterId: 'caster-capture', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'cap-pvw', type: 'PVW' }] },
     { casterId: 'caster-sts', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'sts-pvw', type: 'PVW' }] },
+    { casterId: 'caster-v3', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'v3-pvw', type: 'PVW' }] },
     { casterId: 'caster-idle', status: 'idle', ingestEndpoints: 2, scenes: [{ sceneId: 'idle-pvw', type: 'PVW' }] },
   ],
 };
@@ -85,6 +95,21 @@ let emulator;
 let recorder;
 let mf;
 
+/** Sends a received request on to `target` as it came: method, path, every header (host too), body. */
+function forward(target, req, body) {
+  const { hostname, port } = new URL(target);
+  return new Promise((resolve, reject) => {
+    const out = httpRequest({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    out.on('error', reject);
+    out.end(body);
+  });
+}
+
 function startRecorder(target) {
   const server = createServer(async (req, res) => {
     const chunks = [];
@@ -93,16 +118,12 @@ function startRecorder(target) {
     const entry = { method: req.method, url: req.url, headers: req.headers, body: body.toString('utf8') };
     RECORDED.push(entry);
     try {
-      const upstream = await fetch(`${target}${req.url}`, {
-        method: req.method,
-        headers: req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {},
-        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
-      });
+      const upstream = await forward(target, req, body);
       entry.status = upstream.status;
-      entry.reply = await upstream.text();
+      entry.reply = upstream.text;
       res.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'application/json',
-        date: upstream.headers.get('date') ?? new Date().toUTCString(),
+        'content-type': upstream.headers['content-type'] ?? 'application/json',
+        date: upstream.headers.date ?? new Date().toUTCString(),
       });
       res.end(entry.reply);
     } catch (error) {
@@ -152,6 +173,11 @@ before(async () => {
       { name: 'main', ...WORKER, bindings: env(MAIN_KEY, emulatorUrl) },
       { name: 'capture', ...WORKER, routes: ['capture/*'], bindings: env(CAPTURE_KEY, recorderUrl) },
       { name: 'sts', ...WORKER, routes: ['sts/*'], bindings: env(STS_KEY, recorderUrl, { SECURITY_TOKEN: STS_KEY.securityToken }) },
+      {
+        name: 'v3', ...WORKER, routes: ['v3/*'],
+        bindings: env(V3_KEY, recorderUrl, { SECURITY_TOKEN: V3_KEY.securityToken, SIGNATURE_ALGORITHM: 'v3' }),
+      },
+      { name: 'badalg', ...WORKER, routes: ['badalg/*'], bindings: env(V3_KEY, recorderUrl, { SIGNATURE_ALGORITHM: 'v2' }) },
       { name: 'down', ...WORKER, routes: ['down/*'], bindings: env(MAIN_KEY, downUrl) },
       { name: 'notoken', ...WORKER, routes: ['notoken/*'], bindings: noToken },
       {
@@ -360,6 +386,78 @@ describe('the upstream sees a correctly signed request', () => {
     assert.equal(recorded.length, 1);
     checkRecorded(recorded[0], { action: 'StartCasterScene', key: STS_KEY, token: STS_KEY.securityToken });
     assert.deepEqual(EMULATOR_LOG.slice(logBefore).map((e) => e.line.split(' ').slice(0, 3).join(' ')), ['POST 200 OK']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SIGNATURE_ALGORITHM = "v3": V3 requests upstream
+// ---------------------------------------------------------------------------------------------
+
+describe('SIGNATURE_ALGORITHM "v3": the upstream gets V3 requests, and accepts them', () => {
+  /** Checks a recorded V3 request and re-signs it with the vendor's openapi-util: the same Authorization. */
+  function checkRecordedV3(entry, { action, key }) {
+    const { headers } = entry;
+    assert.equal(entry.method, 'POST');
+    assert.equal(entry.body, '', 'a V3 request carries no body');
+    assert.equal(headers['content-type'], undefined);
+    assert.equal(headers['x-acs-action'], action);
+    assert.equal(headers['x-acs-version'], '2016-11-01');
+    assert.match(headers['x-acs-date'], TIMESTAMP_FORM);
+    assert.ok(Math.abs(Date.parse(headers['x-acs-date']) - Date.now()) < 60 * 1000, `x-acs-date ${headers['x-acs-date']} is not now`);
+    assert.match(headers['x-acs-signature-nonce'], UUID_ANY);
+    assert.equal(headers['x-acs-content-sha256'], vendorPayloadHash(''));
+    assert.equal(headers['x-acs-security-token'], key.securityToken);
+    assert.equal(headers.host, `127.0.0.1:${recorder.port}`);
+    const query = Object.fromEntries(new URL(entry.url, 'http://x').searchParams);
+    assert.equal(query.RegionId, 'cn-shanghai');
+    for (const name of ['Action', 'Signature', 'AccessKeyId', 'SecurityToken', 'Timestamp']) assert.equal(query[name], undefined, `${name} in the query`);
+    const signedHere = Object.fromEntries(Object.entries(headers).filter(([name]) => name === 'host' || name.startsWith('x-acs-')));
+    const vendor = vendorSignV3({
+      method: 'POST', query, headers: signedHere, payloadHash: headers['x-acs-content-sha256'], ...key,
+    });
+    assert.equal(headers.authorization, vendor.authorization, 'the vendor\'s signer computes another Authorization');
+    const raw = `${JSON.stringify(headers)}\n${entry.url}`;
+    assert.ok(!raw.includes(PROXY_TOKEN) && !raw.includes(key.accessKeySecret) && !raw.includes(enc(key.accessKeySecret)), 'a secret went upstream');
+    return query;
+  }
+
+  test('both operations: 200 through the worker, V3 on the wire (the vendor\'s signer agrees), the emulator accepts them', async () => {
+    const logBefore = EMULATOR_LOG.length;
+    const before = RECORDED.length;
+    const started = await start({ CasterId: 'caster-v3', SceneId: 'v3-pvw' }, { host: 'v3' });
+    assert.equal(started.status, 200, started.text);
+    assert.equal(started.json.StreamUrl, scene('caster-v3', 'v3-pvw').streamUrl);
+    const params = {
+      CasterId: 'caster-v3', ResourceName: 'V3 cam * ~ 摄像机 (a+b=c/d)', LocationId: 'RV02',
+      LiveStreamUrl: 'rtmp://push.example.com/app/s?auth_key=1-0-0-f00&x=a*b~c!\'()',
+    };
+    const added = await add(params, { host: 'v3' });
+    assert.equal(added.status, 200, added.text);
+    const held = resources('caster-v3').find((r) => r.resourceId === added.json.ResourceId);
+    assert.equal(held?.resourceName, params.ResourceName);
+    assert.equal(held.LiveStreamUrl, params.LiveStreamUrl);
+
+    const recorded = RECORDED.slice(before);
+    assert.equal(recorded.length, 2, 'one request upstream per call');
+    checkRecordedV3(recorded[0], { action: 'StartCasterScene', key: V3_KEY });
+    const query = checkRecordedV3(recorded[1], { action: 'AddCasterVideoResource', key: V3_KEY });
+    for (const [name, value] of Object.entries(params)) assert.equal(query[name], value, `${name} in the query`);
+    assert.deepEqual(recorded.map((e) => e.status), [200, 200]);
+    assert.deepEqual(EMULATOR_LOG.slice(logBefore).map((e) => e.line.split(' ').slice(0, 3).join(' ')), ['POST 200 OK', 'POST 200 OK']);
+  });
+
+  test('the upstream\'s V3 refusals pass through: a reused LocationId → DuplicateLocationID 400', async () => {
+    const res = await add({ CasterId: 'caster-v3', ResourceName: 'again', LocationId: 'RV02', ImageId: 'i' }, { host: 'v3' });
+    assertRefusal(res, 400, { code: 'DuplicateLocationID' });
+  });
+
+  test('SIGNATURE_ALGORITHM "v2" → 500 WorkerMisconfigured naming the setting, never its value; nothing upstream', async () => {
+    const traffic = await upstreamTraffic(async () => {
+      const res = await start({ CasterId: 'caster-v3', SceneId: 'v3-pvw' }, { host: 'badalg' });
+      assertRefusal(res, 500, { code: 'WorkerMisconfigured' });
+      assert.ok(res.json.Message.includes('SIGNATURE_ALGORITHM'), res.text);
+    });
+    assert.deepEqual(traffic, { emulator: [], recorded: 0 });
   });
 });
 

@@ -3,7 +3,8 @@
 // environment and forwards to the endpoint. Cloudflare Workers module format (workerd).
 //
 // Environment: ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN (optional), REGION_ID, UPSTREAM
-// (default https://live.aliyuncs.com), PROXY_TOKEN (callers send `Authorization: Bearer <token>`),
+// (default https://live.aliyuncs.com), SIGNATURE_ALGORITHM ("v1", the default, or "v3": the
+// signature of the requests upstream), PROXY_TOKEN (callers send `Authorization: Bearer <token>`),
 // ALLOWED_ORIGINS (comma-separated CORS allow-list; other origins get no CORS grant).
 import { CasterClient, CasterError } from '../dist/workerd.js';
 
@@ -15,7 +16,7 @@ const encoder = new TextEncoder();
 const clients = new Map();
 
 function clientFor(env) {
-  const key = [env.ACCESS_KEY_ID, env.SECURITY_TOKEN ?? '', env.REGION_ID ?? '', env.UPSTREAM ?? ''].join('\n');
+  const key = [env.ACCESS_KEY_ID, env.SECURITY_TOKEN ?? '', env.REGION_ID ?? '', env.UPSTREAM ?? '', env.SIGNATURE_ALGORITHM ?? ''].join('\n');
   let client = clients.get(key);
   if (!client) {
     client = new CasterClient({
@@ -24,6 +25,8 @@ function clientFor(env) {
       securityToken: env.SECURITY_TOKEN || undefined,
       regionId: env.REGION_ID || undefined,
       endpoint: env.UPSTREAM || undefined,
+      // No CORS on the way upstream: V3's headers cost nothing here.
+      signatureAlgorithm: env.SIGNATURE_ALGORITHM || undefined,
       maxQps: 10,
     });
     clients.clear(); // a new configuration replaces the old one
@@ -159,7 +162,8 @@ async function handle(request, env) {
     client = clientFor(env);
   } catch {
     // A config CasterError may name the bad setting but never holds its value.
-    return refuse(500, 'WorkerMisconfigured', 'The worker\'s ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION_ID or UPSTREAM is not valid.', origin);
+    return refuse(500, 'WorkerMisconfigured',
+      'The worker\'s ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION_ID, UPSTREAM or SIGNATURE_ALGORITHM is not valid.', origin);
   }
   // The client validates before anything else (credentials, rate limit, network): invalid
   // parameters come back as a validation CasterError, answered 400 with their Code and Field.
