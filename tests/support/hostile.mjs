@@ -81,12 +81,12 @@ const WORDS = [
 ];
 
 export const REQUEST_KEYS = ['action', 'params', 'accessKeyId', 'accessKeySecret', 'securityToken', 'regionId', 'endpoint',
-  'method', 'timestamp', 'nonce'];
+  'method', 'timestamp', 'nonce', 'signatureAlgorithm'];
 export const PARAM_KEYS = ['CasterId', 'SceneId', 'RegionId', 'ResourceName', 'LocationId', 'LiveStreamUrl', 'VodUrl', 'MaterialId',
   'ImageId', 'ImageUrl', 'BeginOffset', 'EndOffset', 'RepeatNum', 'PtsCallbackInterval', 'FixedDelayDuration', 'casterId',
   'sceneId', 'locationId', 'vodUrl', 'imageId'];
 export const CONFIG_KEYS = ['accessKeyId', 'accessKeySecret', 'securityToken', 'credentials', 'regionId', 'endpoint', 'method',
-  'timeoutMs', 'maxRetries', 'maxQps', 'fetch'];
+  'timeoutMs', 'maxRetries', 'maxQps', 'fetch', 'signatureAlgorithm'];
 export const ERROR_KEYS = ['code', 'message', 'kind', 'field', 'httpStatus', 'requestId', 'recommend', 'retryable', 'cause'];
 const JUNK_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'then', 'Signature', 'Timestamp', 'AccessKeyId',
   'Action', 'SignatureNonce', 'SecurityToken', '', ' ', '\0', '\uD800', 'x'.repeat(300), '0', '1', '-1', 'length', 'Extra',
