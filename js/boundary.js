@@ -82,6 +82,27 @@ Object.defineProperty(CasterError.prototype, 'name', {
   value: 'CasterError', writable: true, enumerable: false, configurable: true,
 });
 
+// The package has two wasm builds (dist/ and dist/server/), each with its own copy of this file
+// and so of this class. Both copies mark their prototype with one registered symbol, and
+// `instanceof CasterError` asks for the mark: an error from either build is an instance of the
+// class from either entry. A subclass keeps the ordinary prototype-chain check.
+const BRAND = Symbol.for('aliyun-caster.CasterError');
+Object.defineProperty(CasterError.prototype, BRAND, { value: true, writable: false, enumerable: false, configurable: false });
+Object.defineProperty(CasterError, Symbol.hasInstance, {
+  value(value) {
+    if (this !== CasterError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+    try {
+      // The mark sits on the prototype, where no caller's getter is: a proxy's trap is the only
+      // code that can run here, and its throw means "not ours".
+      return value[BRAND] === true && value instanceof Error;
+    } catch {
+      return false;
+    }
+  },
+  writable: false, enumerable: false, configurable: false,
+});
+
 export function makeCasterError(code, kind, message, field) {
   return new CasterError({ code, kind, message, field: field ?? undefined });
 }

@@ -1,5 +1,19 @@
 // Node, for servers that receive signed requests (the emulator, proxies): everything of the Node
 // entry, plus reading a request's parameters and checking its v1 or V3 signature with the same core.
-export * from './node.mjs';
-export { default } from './node.mjs';
-export { parseAuthorization, parseRequestParams, parseTimestamp, verifySignature, verifySignatureV3 } from './aliyun_caster.js';
+// It runs the server build of the core (dist/server/), which carries those exports; the Node
+// entry's build leaves them out, so pages and workers never download them. One build is loaded
+// either way, and CasterError is the same class as the Node entry's (see js/boundary.js).
+import { readFileSync } from 'node:fs';
+import { initSync, signRequest, validateParams } from './server/aliyun_caster.js';
+import { defineCasterClient, readyCore } from './client.js';
+
+initSync({ module: readFileSync(new URL('./server/aliyun_caster_bg.wasm', import.meta.url)) });
+
+export { signRequest, validateParams };
+export { CasterError } from './caster-error.js';
+export { parseAuthorization, parseRequestParams, parseTimestamp, verifySignature, verifySignatureV3 } from './server/aliyun_caster.js';
+
+export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams));
+
+/** Nothing to do in Node: kept so that code written for every runtime can call it. */
+export default async function init() {}

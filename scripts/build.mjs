@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const wasmIn = join(root, 'target/wasm32-unknown-unknown/release/aliyun_caster.wasm');
+const cargoOut = join(root, 'target/wasm32-unknown-unknown/release/aliyun_caster.wasm');
+// Two builds of the crate: the signer for every runtime (dist/), and the same with the server-side
+// exports (the `server` feature: request parsing and signature verification) for Node servers
+// such as the emulator (dist/server/). Cargo keeps both feature sets compiled; each build's
+// output is copied aside because both land on the same path.
+const builds = [
+  { features: [], wasm: join(root, 'target/caster/aliyun_caster.wasm'), out: dist },
+  { features: ['--features', 'server'], wasm: join(root, 'target/caster/aliyun_caster_server.wasm'), out: join(dist, 'server') },
+];
 const env = { ...process.env, PATH: `${join(homedir(), '.cargo/bin')}:${process.env.PATH}` };
 
 
@@ -31,23 +39,29 @@ function hashFiles(files) {
   return hash.digest('hex');
 }
 
-run('cargo', ['build', '--quiet', '--release', '--lib', '--target', 'wasm32-unknown-unknown'], 'cargo build');
+mkdirSync(join(root, 'target/caster'), { recursive: true });
+for (const build of builds) {
+  run('cargo', ['build', '--quiet', '--release', '--lib', '--target', 'wasm32-unknown-unknown', ...build.features], 'cargo build');
+  copyFileSync(cargoOut, build.wasm);
+}
 
 const entrySources = readdirSync(join(root, 'js')).sort().map((name) => join(root, 'js', name));
 const stampFile = join(dist, '.build-stamp');
-const stamp = hashFiles([wasmIn, ...entrySources, fileURLToPath(import.meta.url)]);
+const stamp = hashFiles([...builds.map((build) => build.wasm), ...entrySources, fileURLToPath(import.meta.url)]);
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
 
 console.log('build: wasm-bindgen, wasm-opt and entries → dist/');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-run('wasm-bindgen', [wasmIn, '--out-dir', dist, '--target', 'web', '--no-typescript'], 'wasm-bindgen');
-
-const wasmOut = join(dist, 'aliyun_caster_bg.wasm');
 const wasmOpt = join(root, 'node_modules/binaryen/bin/wasm-opt');
-// Cargo leaves the target-features section in (no `strip`), so wasm-bindgen and wasm-opt both
-// know which wasm features are in use; wasm-opt strips debug info and names last.
-run(process.execPath, [wasmOpt, '-O3', '--strip-debug', '--strip-producers', wasmOut, '-o', wasmOut], 'wasm-opt');
+for (const build of builds) {
+  mkdirSync(build.out, { recursive: true });
+  run('wasm-bindgen', [build.wasm, '--out-dir', build.out, '--target', 'web', '--no-typescript', '--out-name', 'aliyun_caster'], 'wasm-bindgen');
+  const wasmOut = join(build.out, 'aliyun_caster_bg.wasm');
+  // Cargo leaves the target-features section in (no `strip`), so wasm-bindgen and wasm-opt both
+  // know which wasm features are in use; wasm-opt strips debug info and names last.
+  run(process.execPath, [wasmOpt, '-O3', '--strip-debug', '--strip-producers', wasmOut, '-o', wasmOut], 'wasm-opt');
+}
 
 // The CasterError class lives in the glue's snippet copy of js/boundary.js; every entry must
 // hand out that same class so `instanceof` holds for errors thrown from wasm.

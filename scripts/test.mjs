@@ -52,6 +52,11 @@ const suites = [
     name: 'cargo clippy wasm32 (lint gate)', cmd: 'cargo',
     args: ['clippy', '--target', 'wasm32-unknown-unknown', '--all-targets', '--quiet', '--', '-D', 'warnings'],
   },
+  // The server build (dist/server/) compiles the server-side exports in.
+  {
+    name: 'cargo clippy wasm32, server build (lint gate)', cmd: 'cargo',
+    args: ['clippy', '--target', 'wasm32-unknown-unknown', '--all-targets', '--features', 'server', '--quiet', '--', '-D', 'warnings'],
+  },
   { name: 'wasm-bindgen tests (Node)', cmd: 'cargo', args: wasmArgs, env: wasmRunner, count: cargoCounts },
   {
     name: 'wasm-bindgen tests (headless Chromium)', cmd: 'cargo', args: wasmArgs, count: cargoCounts,

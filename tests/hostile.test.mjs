@@ -15,6 +15,7 @@ import vm from 'node:vm';
 import * as entry from 'aliyun-caster';
 import * as serverEntry from 'aliyun-caster/server';
 import { initSync } from '../dist/aliyun_caster.js';
+import { initSync as initServerSync } from '../dist/server/aliyun_caster.js';
 import { Hostile, CONFIG_KEYS, ERROR_KEYS, PARAM_KEYS, REQUEST_KEYS, prng, seedFrom } from './support/hostile.mjs';
 import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { COMMON_PARAMS, secretForms } from './support/secrets.mjs';
@@ -48,8 +49,9 @@ const FIXED = { timestamp: '2016-02-23T12:46:24Z', nonce: '3ee8c1b8-83d3-44af-a9
 // ---------------------------------------------------------------------------------------------
 
 // Importing the glue by path gives the very module the package entries import (one module per
-// URL), and initSync() of an instantiated glue returns the instance's exports.
-const wasm = initSync();
+// URL), and initSync() of an instantiated glue returns the instance's exports. There are two:
+// the signer behind the main entry, and the server build behind aliyun-caster/server.
+const INSTANCES = [initSync(), initServerSync()];
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
@@ -59,15 +61,19 @@ const gc = vm.runInNewContext('gc');
  * null; a slot it allocated and never released keeps what it was given).
  */
 function tableCensus() {
-  const table = wasm.__wbindgen_externrefs;
+  let size = 0;
   let live = 0;
   let unreleased = 0;
-  for (let i = 0; i < table.length; i++) {
-    const value = table.get(i);
-    if (value === undefined) unreleased += 1;
-    else if (value !== null) live += 1;
+  for (const wasm of INSTANCES) {
+    const table = wasm.__wbindgen_externrefs;
+    size += table.length;
+    for (let i = 0; i < table.length; i++) {
+      const value = table.get(i);
+      if (value === undefined) unreleased += 1;
+      else if (value !== null) live += 1;
+    }
   }
-  return { size: table.length, live, unreleased };
+  return { size, live, unreleased };
 }
 
 async function measure() {
@@ -75,7 +81,8 @@ async function measure() {
   gc();
   gc();
   const { heapUsed, external } = process.memoryUsage();
-  return { wasm: wasm.memory.buffer.byteLength, ...tableCensus(), heap: heapUsed, external };
+  const memory = INSTANCES.reduce((sum, wasm) => sum + wasm.memory.buffer.byteLength, 0);
+  return { wasm: memory, ...tableCensus(), heap: heapUsed, external };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -812,8 +819,8 @@ test(`${BATCHES * PER_BATCH} generated calls of every exported function: a value
   const exported = [...new Set([...Object.entries(entry), ...Object.entries(serverEntry)]
     .filter(([, value]) => typeof value === 'function').map(([name]) => name))].sort();
   assert.deepEqual(exported.filter((name) => !DRIVERS[name] && name !== 'CasterClient'), []);
-  assert.equal(serverEntry.signRequest, signRequest, 'the two entries share one instance');
-  assert.ok(wasm.memory instanceof WebAssembly.Memory, 'initSync() did not give the running instance');
+  assert.equal(serverEntry.CasterError, CasterError, 'the two entries hand out one CasterError class');
+  for (const wasm of INSTANCES) assert.ok(wasm.memory instanceof WebAssembly.Memory, 'initSync() did not give the running instance');
   checkKnown('before the run');
 
   const h = new Hostile(prng(SEED));

@@ -1,7 +1,7 @@
 //! JS values into the core's inputs. Reads only own enumerable properties (an inherited or
 //! polluted prototype key is never a parameter), catches every throw, and never trusts a type.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use zeroize::Zeroizing;
 
 use crate::error::{code, field_name, quote_name, Error, ErrorKind};
@@ -300,11 +300,12 @@ pub fn value_text(value: &JsValue, field: &str) -> Result<String, Error> {
 
 /// A received body's bytes: a string's UTF-8, or a `Uint8Array`'s (a Node `Buffer` is one),
 /// copied through `Uint8Array.from` so that no getter or trap of the value runs outside a `catch`.
+#[cfg(feature = "server")]
 pub fn value_bytes(value: &JsValue, field: &str) -> Result<Vec<u8>, Error> {
     if value.is_string() {
         return value_text(value, field).map(String::into_bytes);
     }
-    if value.is_instance_of::<js_sys::Uint8Array>() {
+    if wasm_bindgen::JsCast::is_instance_of::<js_sys::Uint8Array>(value) {
         return js::uint8_array_from(value).map_err(|_| {
             Error::validation(code::INVALID_PARAMETER, field, format!("{field} could not be read (a proxy, or a getter that threw)"))
         });
