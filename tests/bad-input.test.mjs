@@ -1156,3 +1156,34 @@ after(() => {
   assert.ok(errorsChecked > 500, `only ${errorsChecked} errors were checked`);
   assert.ok(resultsChecked > 50, `only ${resultsChecked} results were checked`);
 });
+
+describe('CasterError across the two builds (dist/ and dist/server/)', () => {
+  test('an error thrown by the server build is an instance of the main entry\'s CasterError, and the reverse', async () => {
+    const server = await import('aliyun-caster/server');
+    let fromServer;
+    try { server.verifySignature('POST', 'a=%zz', '', 'secret'); } catch (error) { fromServer = error; }
+    let fromSigner;
+    try { signRequest({}); } catch (error) { fromSigner = error; }
+    // Two builds, two copies of the class: the prototypes differ, instanceof holds both ways.
+    assert.notEqual(Object.getPrototypeOf(fromServer), Object.getPrototypeOf(fromSigner));
+    assert.ok(fromServer instanceof CasterError && fromServer instanceof server.CasterError);
+    assert.ok(fromSigner instanceof server.CasterError);
+    assert.ok(fromServer instanceof Error);
+    assert.equal(server.CasterError, CasterError);
+  });
+
+  test('nothing else passes for one: plain errors, look-alikes, primitives, hostile proxies', () => {
+    const brand = Symbol.for('aliyun-caster.CasterError');
+    const lookAlike = { [brand]: true, code: 'X', name: 'CasterError' };
+    const throwing = new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });
+    for (const value of [new Error('x'), lookAlike, null, undefined, 'CasterError', 1, throwing, Object.create(null)]) {
+      assert.equal(value instanceof CasterError, false, inspect(value));
+    }
+    // A subclass keeps the ordinary check: a CasterError is not an instance of it.
+    class Special extends CasterError {}
+    let plain;
+    try { signRequest({}); } catch (error) { plain = error; }
+    assert.equal(plain instanceof Special, false);
+    assert.ok(new Special({ code: 'X', kind: 'api', message: 'm' }) instanceof Special);
+  });
+});
