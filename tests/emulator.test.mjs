@@ -178,6 +178,23 @@ function resources(snapshot, casterId) {
 // The vendor's client
 // ---------------------------------------------------------------------------------------------
 
+
+/** StartCasterScene replies of a burst: each a success or Throttling.User, counted. */
+async function tallyThrottled(replies) {
+  let ok = 0;
+  let throttled = 0;
+  for (const res of replies) {
+    if (res.status === 200) {
+      await expectOk(res, 'StreamUrl');
+      ok++;
+    } else {
+      await expectError(res, [400, 429], 'Throttling.User');
+      throttled++;
+    }
+  }
+  return { ok, throttled };
+}
+
 test('pop-core RPCClient, GET and POST: both operations succeed; a wrong secret gets SignatureDoesNotMatch', async (t) => {
   const { emulator, endpoint } = await start(t);
   const clients = [];
@@ -526,17 +543,7 @@ test('wire: more than 10 requests in one second per AccessKeyId get Throttling.U
   const { url } = await start(t, { now: () => clock });
   const burst = (key, n) => Promise.all(Array.from({ length: n }, () => post(url, rawSign('POST', { Action: 'StartCasterScene', CasterId: MAIN, SceneId: 'pvw-1' }, { key, at: clock }))));
   const replies = await burst(KEY, 14);
-  let ok = 0;
-  let throttled = 0;
-  for (const res of replies) {
-    if (res.status === 200) {
-      await expectOk(res, 'StreamUrl');
-      ok++;
-    } else {
-      await expectError(res, [400, 429], 'Throttling.User');
-      throttled++;
-    }
-  }
+  const { ok, throttled } = await tallyThrottled(replies);
   assert.equal(ok, 10);
   assert.equal(throttled, 4);
   // Another key is not affected; the same key is, until the second has passed.
@@ -850,15 +857,7 @@ test('wire V3: more than 10 requests in one second per AccessKeyId get Throttlin
   const v1 = () => post(url, rawSign('POST', { Action: 'StartCasterScene', ...scene }, { at: clock }));
   const v3 = (key = KEY) => sendV3(sign('StartCasterScene', scene, { key, signatureAlgorithm: 'v3', timestamp: timestamp(clock) }));
   const replies = await Promise.all([...Array.from({ length: 7 }, v1), ...Array.from({ length: 7 }, () => v3())]);
-  let ok = 0;
-  for (const res of replies) {
-    if (res.status === 200) {
-      await expectOk(res, 'StreamUrl');
-      ok++;
-    } else {
-      await expectError(res, [400, 429], 'Throttling.User');
-    }
-  }
+  const { ok } = await tallyThrottled(replies);
   assert.equal(ok, 10);
   // Another key is not affected; the same key is, until the second has passed.
   await expectOk(await v3(KEYS[1]), 'StreamUrl');
