@@ -3,8 +3,6 @@
 //! written here from the contract's rules (percent-encoding, canonical order, string to sign, civil
 //! dates), never by the crate's own functions.
 
-use std::fmt::Write as _;
-
 use aliyun_caster::canonical::canonical_query;
 use aliyun_caster::encoding::{percent_decode, percent_encode, Plus};
 use aliyun_caster::signer;
@@ -19,35 +17,9 @@ use proptest::sample::{select, Index};
 // Reference implementations (from contract section 1)
 // ---------------------------------------------------------------------------------------------
 
-/// `A-Z a-z 0-9 - _ . ~` stay; every other UTF-8 byte is `%XX`, upper-case hex.
-fn ref_enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' || b == b'~' {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
-fn ref_canonical(params: &[(String, String)]) -> String {
-    let mut pairs: Vec<(String, String)> =
-        params.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (ref_enc(k), ref_enc(v))).collect();
-    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
-}
-
-fn ref_signature(method: &str, canonical: &str, secret: &str) -> String {
-    use base64::Engine as _;
-    use hmac::{Hmac, KeyInit, Mac};
-    let string_to_sign = format!("{method}&{}&{}", ref_enc("/"), ref_enc(canonical));
-    let key = format!("{secret}&");
-    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
+#[path = "support/reference.rs"]
+mod reference;
+use reference::{ref_canonical, ref_enc, ref_signature};
 
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
