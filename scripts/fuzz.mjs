@@ -154,10 +154,11 @@ for (const target of targets) {
   }
   if (updateCorpus) update(result);
   const files = countFiles(result.corpus).length;
-  const kb = (corpusSize(result.corpus) / 1024).toFixed(0);
+  const bytes = corpusSize(result.corpus);
+  const size = bytes < 10240 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(0)} KB`;
   console.log(
     `fuzz: ${target}: ${executions} executions (${result.stats.average_exec_per_sec} exec/s) in ` +
-      `${result.elapsed.toFixed(0)} s, no crash; corpus ${files} files, ${kb} KB` +
+      `${result.elapsed.toFixed(0)} s, no crash; corpus ${files} files, ${size}` +
       (updateCorpus ? ' (merged and minimised)' : `, ${countFiles(result.grown).length} inputs grown`),
   );
 }
