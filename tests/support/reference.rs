@@ -65,29 +65,62 @@ fn lower_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Signature V3 from the vendor's description: the signed headers sorted by name, each
-/// `name:value`, the payload hash of an empty body, SHA-256 and HMAC-SHA-256 in lower-case hex.
-pub fn ref_v3(request: &RefV3<'_>, canonical_query: &str, secret: &str) -> RefV3Signed {
-    use hmac::{Hmac, KeyInit, Mac};
+/// `hex(SHA-256(bytes))`, lower case.
+pub fn ref_sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let empty_hash = lower_hex(&Sha256::digest(b""));
-    let mut headers = std::collections::BTreeMap::new();
-    headers.insert("host", request.host);
-    headers.insert("x-acs-action", request.action);
-    headers.insert("x-acs-content-sha256", &empty_hash);
-    headers.insert("x-acs-date", request.date);
-    headers.insert("x-acs-signature-nonce", request.nonce);
-    headers.insert("x-acs-version", request.version);
-    if let Some(token) = request.security_token {
-        headers.insert("x-acs-security-token", token);
+    lower_hex(&Sha256::digest(bytes))
+}
+
+/// `hex(HMAC-SHA-256(secret, message))`, lower case.
+pub fn ref_hmac_sha256_hex(secret: &str, message: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(message.as_bytes());
+    lower_hex(&mac.finalize().into_bytes())
+}
+
+/// A V3 canonical request and its signed header names: the headers' names lower-cased and
+/// sorted, each `name:value` with the value trimmed (several values of one name sorted and joined
+/// by `,`), then the names joined by `;`, then the payload hash.
+pub fn ref_v3_canonical_request(
+    method: &str,
+    canonical_query: &str,
+    headers: &[(&str, &str)],
+    payload_hash: &str,
+) -> (String, String) {
+    let mut by_name: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+    for (name, value) in headers {
+        by_name.entry(name.to_ascii_lowercase()).or_default().push(value.trim());
     }
-    let lines: String = headers.iter().map(|(name, value)| format!("{name}:{}\n", value.trim())).collect();
-    let names = headers.keys().copied().collect::<Vec<_>>().join(";");
-    let canonical_request = format!("{}\n/\n{canonical_query}\n{lines}\n{names}\n{empty_hash}", request.method);
-    let string_to_sign = format!("ACS3-HMAC-SHA256\n{}", lower_hex(&Sha256::digest(canonical_request.as_bytes())));
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("any key length");
-    mac.update(string_to_sign.as_bytes());
-    let signature = lower_hex(&mac.finalize().into_bytes());
+    let mut lines = String::new();
+    for (name, values) in &mut by_name {
+        values.sort();
+        lines.push_str(&format!("{name}:{}\n", values.join(",")));
+    }
+    let names = by_name.keys().cloned().collect::<Vec<_>>().join(";");
+    (format!("{method}\n/\n{canonical_query}\n{lines}\n{names}\n{payload_hash}"), names)
+}
+
+/// `ACS3-HMAC-SHA256 \n hex(SHA-256(canonical request))`.
+pub fn ref_v3_string_to_sign(canonical_request: &str) -> String {
+    format!("ACS3-HMAC-SHA256\n{}", ref_sha256_hex(canonical_request.as_bytes()))
+}
+
+/// Signature V3 of a request without a body, from the vendor's description.
+pub fn ref_v3(request: &RefV3<'_>, canonical_query: &str, secret: &str) -> RefV3Signed {
+    let empty_hash = ref_sha256_hex(b"");
+    let mut headers = vec![
+        ("host", request.host),
+        ("x-acs-action", request.action),
+        ("x-acs-content-sha256", empty_hash.as_str()),
+        ("x-acs-date", request.date),
+        ("x-acs-signature-nonce", request.nonce),
+        ("x-acs-version", request.version),
+    ];
+    headers.extend(request.security_token.map(|token| ("x-acs-security-token", token)));
+    let (canonical_request, names) = ref_v3_canonical_request(request.method, canonical_query, &headers, &empty_hash);
+    let string_to_sign = ref_v3_string_to_sign(&canonical_request);
+    let signature = ref_hmac_sha256_hex(secret, &string_to_sign);
     let authorization =
         format!("ACS3-HMAC-SHA256 Credential={},SignedHeaders={names},Signature={signature}", request.access_key_id);
     RefV3Signed { canonical_request, string_to_sign, signature, authorization }
