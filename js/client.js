@@ -125,6 +125,30 @@ function retryAfterMs(reply) {
 }
 
 /** The network-level code of a fetch failure (undici puts it on `cause`), if any. */
+/** What `untilAborted` rejects with when the signal aborted first. */
+const ABORTED = Symbol('aborted');
+
+/**
+ * Settles as `promise` does, or rejects with ABORTED once `signal` aborts. A fetch, a body or a
+ * credentials function that ignores the signal (or a thenable that never settles) then cannot
+ * hang a call past its timeout. Never throws: a thenable whose `then` throws rejects.
+ */
+function untilAborted(promise, signal) {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => { reject(ABORTED); };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (finish) => (value) => {
+      signal.removeEventListener('abort', onAbort);
+      finish(value);
+    };
+    Promise.resolve(promise).then(settle(resolve), settle(reject));
+  });
+}
+
 function networkCode(error) {
   try {
     // Each property read once: a getter or proxy may answer a string, then something else.
@@ -338,13 +362,22 @@ export function defineCasterClient(core) {
     /** One attempt: credentials, rate limit, sign, send, read. Never throws a non-CasterError. */
     async #attempt(action, params) {
       let given;
+      // The credentials function gets the attempt's timeout too: one that never settles must not
+      // hang the call.
+      const waiting = new AbortController();
+      const credentialsTimer = setTimeout(() => { waiting.abort(); }, this.#config.timeoutMs);
       try {
-        given = await this.#credentials();
+        given = await untilAborted(this.#credentials(), waiting.signal);
       } catch (cause) {
         throw new CasterError({
           code: 'CredentialsUnavailable', kind: 'config', field: 'credentials',
-          message: 'the credentials function threw or rejected', cause,
+          message: cause === ABORTED
+            ? `the credentials function did not settle within ${this.#config.timeoutMs} ms`
+            : 'the credentials function threw or rejected',
+          cause: cause === ABORTED ? undefined : cause,
         });
+      } finally {
+        clearTimeout(credentialsTimer);
       }
       const credentials = readCredentials(given);
       const secrets = [credentials.accessKeySecret, credentials.securityToken];
@@ -368,9 +401,9 @@ export function defineCasterClient(core) {
       let text;
       try {
         try {
-          response = await this.#fetch(signed.url, {
+          response = await untilAborted(this.#fetch(signed.url, {
             method: signed.method, headers: signed.headers, body: signed.body, signal: controller.signal,
-          });
+          }), controller.signal);
         } catch (cause) {
           if (timeout.fired) return timedOut();
           const code = networkCode(cause);
@@ -397,7 +430,7 @@ export function defineCasterClient(core) {
           };
         }
         try {
-          text = await response.text();
+          text = await untilAborted(response.text(), controller.signal);
         } catch {
           if (timeout.fired) return timedOut();
           // The server answered, then the body broke off: it was processed, whatever it said.

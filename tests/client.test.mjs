@@ -950,6 +950,28 @@ describe('hostile config, credentials and fetch results', () => {
     verifyRequest(srv.requests[0], { method: 'POST', action: 'StartCasterScene' });
   });
 
+  test('a fetch, a body or a credentials function that never settles (and ignores the signal) cannot outlive timeoutMs', async () => {
+    const never = { then() {} }; // a thenable that never calls back
+    const started = Date.now();
+    // fetch never settles: a Timeout, as for a slow server.
+    const stalledFetch = await failure(new CasterClient({ ...base, timeoutMs: 150, fetch: () => never }).startCasterScene(START));
+    assert.equal(stalledFetch.code, 'Timeout');
+    assert.equal(stalledFetch.kind, 'timeout');
+    // The headers arrive, the body never does.
+    const stalledBody = await failure(new CasterClient({
+      ...base, timeoutMs: 150, fetch: async () => ({ status: 200, headers: new Headers(), text: () => never }),
+    }).startCasterScene(START));
+    assert.equal(stalledBody.code, 'Timeout');
+    // The credentials function never settles: nothing is sent.
+    const fetch = recordingFetch();
+    const stalledCredentials = await failure(new CasterClient({ credentials: () => never, fetch, timeoutMs: 150, maxQps: 1000 })
+      .startCasterScene(START));
+    assert.equal(stalledCredentials.code, 'CredentialsUnavailable');
+    assert.match(stalledCredentials.message, /did not settle within 150 ms/);
+    assert.equal(fetch.calls.length, 0);
+    assert.ok(Date.now() - started < 3000, 'each wait ended at its timeout');
+  });
+
   test('credentials that throw when read → kind config on "credentials", nothing sent', async () => {
     const fetch = recordingFetch();
     const { proxy: revoked, revoke } = Proxy.revocable({ accessKeyId: KEY_ID, accessKeySecret: SECRET }, {});
