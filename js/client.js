@@ -107,6 +107,18 @@ function redact(text, secrets) {
   return out;
 }
 
+/** The longest server text (Message, Recommend) an error carries; a longer one is cut. */
+const MAX_SERVER_TEXT = 1000;
+
+/** Server text as an error carries it: redacted first (so no secret is cut in half), then cut. */
+function serverText(text, secrets) {
+  const shown = redact(text, secrets);
+  if (shown === undefined || shown.length <= MAX_SERVER_TEXT) return shown;
+  // Not between the two halves of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(shown[MAX_SERVER_TEXT - 2]) ? MAX_SERVER_TEXT - 2 : MAX_SERVER_TEXT - 1;
+  return `${shown.slice(0, end)}…`;
+}
+
 function isThrottling(code, status) {
   return status === 429 || (typeof code === 'string' && code.startsWith('Throttling'));
 }
@@ -488,9 +500,9 @@ export function defineCasterClient(core) {
             kind: 'api',
             httpStatus: status,
             requestId,
-            recommend: redact(member('Recommend'), secrets),
+            recommend: serverText(member('Recommend'), secrets),
             retryable: transientApiError(shown, status),
-            message: typeof message === 'string' && message !== '' ? redact(message, secrets) : `the endpoint answered ${shown}`,
+            message: typeof message === 'string' && message !== '' ? serverText(message, secrets) : `the endpoint answered ${shown}`,
           }),
         };
       }

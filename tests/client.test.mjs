@@ -1035,6 +1035,16 @@ describe('hostile config, credentials and fetch results', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('secrets', () => {
+  test('a server Message or Recommend of a megabyte comes back cut to 1,000 characters, never mid-pair', async (t) => {
+    const body = { RequestId: 'req-big', Code: 'InvalidParameter', Message: `${'x'.repeat(998)}😀${'y'.repeat(1 << 20)}`, Recommend: 'r'.repeat(1 << 20) };
+    const srv = await serve(t, () => ({ status: 400, json: body }));
+    const err = await failure(makeClient(srv).startCasterScene(START));
+    assert.equal(err.code, 'InvalidParameter');
+    assert.equal(err.message, `${'x'.repeat(998)}…`);
+    assert.equal(err.recommend.length, 1000);
+    assert.ok(err.recommend.endsWith('r…'));
+  });
+
   test('a server Message echoing the token (string to sign) comes back redacted', async (t) => {
     const srv = await serve(t, (rec) => {
       const { stringToSign } = referenceSign('POST', rec.params, 'the-server-does-not-matter');
