@@ -388,6 +388,33 @@ describe('the emulator', () => {
     assert.ok(EMULATOR_LOG.length >= 15, `only ${EMULATOR_LOG.length} log lines`);
   });
 
+  test('signature V3: results, replies and the client\'s refusals hold no secret; the token only where it is signed', async () => {
+    // A fresh second for the emulator's per-key throttling after the test before.
+    await new Promise((resolve) => { setTimeout(resolve, 1100); });
+    const v3 = { signatureAlgorithm: 'v3' };
+    for (const key of [KEY, STS]) {
+      const result = sign(key, 'StartCasterScene', START, v3);
+      assert.match(result.headers.authorization, /^ACS3-HMAC-SHA256 /);
+      record('result', `signRequest v3 ${key.accessKeyId}`, JSON.stringify(result), { tokenAllowed: true });
+    }
+    const cases = [
+      ['V3: an accepted start', sign(KEY, 'StartCasterScene', START, v3), 200],
+      ['V3: an accepted STS add', sign(STS, 'AddCasterVideoResource', add(5), v3), 200, { tokenAllowed: true }],
+      ['V3: a wrong secret', sign({ ...KEY, accessKeySecret: SPARE.accessKeySecret }, 'StartCasterScene', START, v3), 400],
+      ['V3: a wrong secret with the token', sign({ ...STS, accessKeySecret: KEY.accessKeySecret }, 'StartCasterScene', START, v3), 400, { tokenAllowed: true }],
+      ['V3: the wrong token', sign({ ...STS, securityToken: 'STS.not-the-token' }, 'StartCasterScene', START, v3), 400],
+      ['V3: an unknown key', sign({ accessKeyId: 'LTAIunknown', accessKeySecret: KEY.accessKeySecret }, 'StartCasterScene', START, v3), 404],
+      ['V3: an expired date', sign(SPARE, 'StartCasterScene', START, { ...v3, timestamp: '2016-02-23T12:46:24Z' }), 400],
+    ];
+    for (const [where, signed, status, options] of cases) {
+      const { status: got, json } = await emulatorReply(where, signed, options);
+      assert.equal(got, status, `${where}: ${JSON.stringify(json)}`);
+    }
+    await rejected('error', 'V3 client, wrong secret', new CasterClient({
+      ...STS, accessKeySecret: KEY.accessKeySecret, endpoint: emulatorUrl, maxRetries: 0, signatureAlgorithm: 'v3',
+    }).startCasterScene(START));
+  });
+
   test('the command line with --state: what it prints and the state file it writes hold no secret and no token', { timeout: 20000 }, async () => {
     const configFile = join(stateDir, 'config.json');
     const stateFile = join(stateDir, 'state.json');
