@@ -7,9 +7,9 @@ use crate::error::Error;
 use crate::nonce::Nonce;
 use crate::operations::{Action, ValidParams, API_VERSION};
 use crate::signature::SignatureAlgorithm;
-use crate::signer::{self, SignedRequest};
+use crate::signer::{self, Signature, SignedRequest};
 use crate::time::Timestamp;
-use crate::v3::{self, V3Request};
+use crate::v3::{self, V3Request, V3Signed};
 
 /// Everything a signed request needs besides the operation's parameters.
 #[derive(Clone, Debug)]
@@ -66,7 +66,7 @@ pub fn param_names() -> Vec<&'static str> {
 
 /// Hands `with` every parameter of the signed request (borrowed, in no particular order; the
 /// signer sorts them): the common parameters around the validated operation parameters.
-pub fn with_operation_params<R>(
+fn with_operation_params<R>(
     params: &ValidParams,
     config: &RequestConfig,
     timestamp: Timestamp,
@@ -100,7 +100,7 @@ pub fn with_operation_params<R>(
 /// Hands `with` the query parameters of a V3 request (borrowed, unsorted): the operation's own,
 /// and `RegionId` from the configuration when they carry none. Action, version, time and nonce
 /// travel in headers.
-pub fn with_v3_params<R>(params: &ValidParams, config: &RequestConfig, with: impl FnOnce(&[(&str, &str)]) -> R) -> R {
+fn with_v3_params<R>(params: &ValidParams, config: &RequestConfig, with: impl FnOnce(&[(&str, &str)]) -> R) -> R {
     let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.values.len() + 1);
     all.extend(params.values.iter().map(|(key, value)| (*key, value.as_str())));
     if params.get("RegionId").is_none() {
@@ -110,7 +110,7 @@ pub fn with_v3_params<R>(params: &ValidParams, config: &RequestConfig, with: imp
 }
 
 /// What a V3 signature of this operation is computed with, besides its parameters.
-pub fn v3_request<'a>(params: &ValidParams, config: &'a RequestConfig, date: &'a str, nonce: &'a Nonce) -> V3Request<'a> {
+fn v3_request<'a>(params: &ValidParams, config: &'a RequestConfig, date: &'a str, nonce: &'a Nonce) -> V3Request<'a> {
     V3Request {
         method: config.method.as_str(),
         host: config.endpoint.host(),
@@ -123,6 +123,40 @@ pub fn v3_request<'a>(params: &ValidParams, config: &'a RequestConfig, date: &'a
     }
 }
 
+/// A signature of an operation, with the algorithm that made it.
+pub enum Signed<'a> {
+    V1(&'a Signature),
+    V3(&'a V3Signed),
+}
+
+/// Signs a validated operation at `timestamp` with `nonce`, with the configured algorithm, and
+/// hands `with` the signature and the parameters it covers (borrowed, in the order they were
+/// built; the signature's `order` sorts them), so that a caller lays out the request without
+/// copying them.
+pub fn with_signed_operation<R>(
+    params: &ValidParams,
+    config: &RequestConfig,
+    timestamp: Timestamp,
+    nonce: &Nonce,
+    with: impl FnOnce(Signed<'_>, &[(&str, &str)]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let secret = config.credentials.access_key_secret();
+    match config.algorithm {
+        SignatureAlgorithm::HmacSha1V1 => with_operation_params(params, config, timestamp, nonce, |all| {
+            let signed = signer::signature(config.algorithm, config.method, all, secret)?;
+            with(Signed::V1(&signed), all)
+        }),
+        SignatureAlgorithm::Acs3HmacSha256 => {
+            let date = timestamp.to_string();
+            let request = v3_request(params, config, &date, nonce);
+            with_v3_params(params, config, |all| {
+                let signed = v3::sign(&request, all, secret)?;
+                with(Signed::V3(&signed), all)
+            })
+        }
+    }
+}
+
 /// Signs a validated operation at `timestamp` with `nonce`, with the configured algorithm.
 pub fn sign_operation(
     params: &ValidParams,
@@ -130,36 +164,22 @@ pub fn sign_operation(
     timestamp: Timestamp,
     nonce: &Nonce,
 ) -> Result<SignedRequest, Error> {
-    let secret = config.credentials.access_key_secret();
-    match config.algorithm {
-        SignatureAlgorithm::HmacSha1V1 => with_operation_params(params, config, timestamp, nonce, |all| {
-            signer::sign(config.algorithm, config.method, &config.endpoint, all, secret)
-        }),
-        SignatureAlgorithm::Acs3HmacSha256 => {
-            let date = timestamp.to_string();
-            let request = v3_request(params, config, &date, nonce);
-            with_v3_params(params, config, |all| {
-                let signed = v3::sign(&request, all, secret)?;
-                let ordered = signed
-                    .order
-                    .iter()
-                    .filter_map(|index| all.get(*index))
-                    .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-                    .collect();
-                Ok(SignedRequest {
-                    method: config.method,
-                    url: format!("{}?{}", config.endpoint.as_str(), signed.canonical_query),
-                    headers: signed.headers,
-                    body: None,
-                    params: ordered,
-                    canonical_query: signed.canonical_query,
-                    canonical_request: Some(signed.canonical_request),
-                    string_to_sign: signed.string_to_sign,
-                    signature: signed.signature,
-                })
-            })
-        }
-    }
+    with_signed_operation(params, config, timestamp, nonce, |signed, all| {
+        Ok(match signed {
+            Signed::V1(signed) => signer::signed_request(config.method, &config.endpoint, signed.clone(), all),
+            Signed::V3(signed) => SignedRequest {
+                method: config.method,
+                url: signed.url(&config.endpoint),
+                headers: signed.headers.clone(),
+                body: None,
+                params: signer::ordered(all, &signed.order),
+                canonical_query: signed.canonical_query.clone(),
+                canonical_request: Some(signed.canonical_request.clone()),
+                string_to_sign: signed.string_to_sign.clone(),
+                signature: signed.signature.clone(),
+            },
+        })
+    })
 }
 
 #[cfg(test)]

@@ -48,6 +48,16 @@ impl Signature {
         }
     }
 
+    /// Where the signed query goes for `method`: `(url, body)`, the URL carrying it for GET, the
+    /// body for POST.
+    pub fn url_and_body(&self, method: Method, endpoint: &Endpoint) -> (String, Option<String>) {
+        let wire = self.wire();
+        match method {
+            Method::Get => (format!("{}?{wire}", endpoint.as_str()), None),
+            Method::Post => (endpoint.as_str().to_owned(), Some(wire)),
+        }
+    }
+
     /// The signed query string: the canonical query and the encoded `Signature`. The GET query and
     /// the POST body both are this.
     pub fn wire(&self) -> String {
@@ -72,6 +82,39 @@ pub fn signature<K: AsRef<str>, V: AsRef<str>>(
     Ok(Signature { order, canonical_query, string_to_sign, signature })
 }
 
+/// The parameters at `order`, owned, in that order.
+pub fn ordered<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], order: &[usize]) -> Vec<(String, String)> {
+    order
+        .iter()
+        .filter_map(|index| params.get(*index))
+        .map(|(key, value)| (key.as_ref().to_owned(), value.as_ref().to_owned()))
+        .collect()
+}
+
+/// Lays out a v1 request for `method` from its signature and the parameters it covers.
+pub fn signed_request<K: AsRef<str>, V: AsRef<str>>(
+    method: Method,
+    endpoint: &Endpoint,
+    signed: Signature,
+    params: &[(K, V)],
+) -> SignedRequest {
+    let (url, body) = signed.url_and_body(method, endpoint);
+    // Decoded parameters in the canonical order, Signature last.
+    let mut params = ordered(params, &signed.order);
+    params.push(("Signature".to_owned(), signed.signature.clone()));
+    SignedRequest {
+        method,
+        url,
+        headers: Signature::headers(method),
+        body,
+        params,
+        canonical_query: signed.canonical_query,
+        canonical_request: None,
+        string_to_sign: signed.string_to_sign,
+        signature: signed.signature,
+    }
+}
+
 /// Signs `params` (which must already hold every common parameter the algorithm needs) and lays
 /// out the request for `method`.
 pub fn sign<K: AsRef<str>, V: AsRef<str>>(
@@ -81,31 +124,5 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
     params: &[(K, V)],
     access_key_secret: &str,
 ) -> Result<SignedRequest, Error> {
-    let signed = signature(algorithm, method, params, access_key_secret)?;
-    let wire = signed.wire();
-
-    // Decoded parameters in the canonical order.
-    let mut ordered: Vec<(String, String)> = Vec::with_capacity(signed.order.len() + 1);
-    for index in &signed.order {
-        if let Some((key, value)) = params.get(*index) {
-            ordered.push((key.as_ref().to_owned(), value.as_ref().to_owned()));
-        }
-    }
-    ordered.push(("Signature".to_owned(), signed.signature.clone()));
-
-    let (url, body) = match method {
-        Method::Get => (format!("{}?{wire}", endpoint.as_str()), None),
-        Method::Post => (endpoint.as_str().to_owned(), Some(wire)),
-    };
-    Ok(SignedRequest {
-        method,
-        url,
-        headers: Signature::headers(method),
-        body,
-        params: ordered,
-        canonical_query: signed.canonical_query,
-        canonical_request: None,
-        string_to_sign: signed.string_to_sign,
-        signature: signed.signature,
-    })
+    Ok(signed_request(method, endpoint, signature(algorithm, method, params, access_key_secret)?, params))
 }

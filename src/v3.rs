@@ -16,6 +16,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{canonical_query, heap_sort};
+use crate::config::Endpoint;
 use crate::error::{code, Error};
 use crate::signature::hmac;
 
@@ -150,6 +151,13 @@ pub struct V3Signed {
     /// The headers to send, names lower-case, `authorization` last; `host` is left to the HTTP
     /// client, which takes it from the URL (and signed as such).
     pub headers: Vec<(&'static str, String)>,
+}
+
+impl V3Signed {
+    /// The URL a V3 request goes to: the endpoint with the canonical query (no body).
+    pub fn url(&self, endpoint: &Endpoint) -> String {
+        format!("{}?{}", endpoint.as_str(), self.canonical_query)
+    }
 }
 
 /// Signs `params` (all in the query, none in a body) with V3. Out of line, so that the v1 path it

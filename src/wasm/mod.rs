@@ -19,10 +19,8 @@ use crate::credentials::Credentials;
 use crate::error::{code, Error, ErrorKind};
 use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
-use crate::request::{v3_request, with_operation_params, with_v3_params, RequestConfig};
+use crate::request::{with_signed_operation, RequestConfig, Signed};
 use crate::signature::SignatureAlgorithm;
-use crate::v3;
-use crate::signer::signature;
 use crate::time::Timestamp;
 
 use convert::{check_keys, item_text, params_item, raw_params, request_entries, value_text, Item};
@@ -173,34 +171,10 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     let valid = validate(action, &params).map_err(|mut errors| errors.swap_remove(0))?;
     let timestamp = timestamp_of(get("timestamp"))?;
     let nonce = nonce_of(get("nonce"))?;
-    let secret = config.credentials.access_key_secret();
-    match config.algorithm {
-        SignatureAlgorithm::HmacSha1V1 => with_operation_params(&valid, &config, timestamp, &nonce, |all| {
-            let signed = signature(config.algorithm, config.method, all, secret)?;
-            packed::signed_v1(config.method, &config.endpoint, &signed, all)
-        }),
-        SignatureAlgorithm::Acs3HmacSha256 => {
-            let date = timestamp.to_string();
-            let request = v3_request(&valid, &config, &date, &nonce);
-            with_v3_params(&valid, &config, |all| {
-                let signed = v3::sign(&request, all, secret)?;
-                let url = format!("{}?{}", config.endpoint.as_str(), signed.canonical_query);
-                packed::signed_request(&packed::Layout {
-                    method: config.method,
-                    url: &url,
-                    body: "",
-                    canonical_query: &signed.canonical_query,
-                    canonical_request: &signed.canonical_request,
-                    string_to_sign: &signed.string_to_sign,
-                    signature: &signed.signature,
-                    headers: &signed.headers,
-                    params: all,
-                    order: &signed.order,
-                    signature_param: false,
-                })
-            })
-        }
-    }
+    with_signed_operation(&valid, &config, timestamp, &nonce, |signed, all| match signed {
+        Signed::V1(signed) => packed::signed_v1(config.method, &config.endpoint, signed, all),
+        Signed::V3(signed) => packed::signed_v3(config.method, &config.endpoint, signed, all),
+    })
 }
 
 /// Validates and signs one request; sends nothing.

@@ -10,6 +10,7 @@ use crate::config::{Endpoint, Method};
 use crate::error::Error;
 use crate::request::param_names;
 use crate::signer::Signature;
+use crate::v3::V3Signed;
 
 use super::js;
 
@@ -140,15 +141,11 @@ pub fn signed_request(layout: &Layout<'_>) -> Result<String, Error> {
 
 /// A v1 request's layout: the signed query is the GET URL's query or the POST body.
 pub fn signed_v1(method: Method, endpoint: &Endpoint, signed: &Signature, params: &[(&str, &str)]) -> Result<String, Error> {
-    let wire = signed.wire();
-    let (url, body) = match method {
-        Method::Get => (format!("{}?{wire}", endpoint.as_str()), String::new()),
-        Method::Post => (endpoint.as_str().to_owned(), wire),
-    };
+    let (url, body) = signed.url_and_body(method, endpoint);
     signed_request(&Layout {
         method,
         url: &url,
-        body: &body,
+        body: body.as_deref().unwrap_or(""),
         canonical_query: &signed.canonical_query,
         canonical_request: "",
         string_to_sign: &signed.string_to_sign,
@@ -157,6 +154,23 @@ pub fn signed_v1(method: Method, endpoint: &Endpoint, signed: &Signature, params
         params,
         order: &signed.order,
         signature_param: true,
+    })
+}
+
+/// A V3 request's layout: the parameters in the URL's query, the signature in the headers.
+pub fn signed_v3(method: Method, endpoint: &Endpoint, signed: &V3Signed, params: &[(&str, &str)]) -> Result<String, Error> {
+    signed_request(&Layout {
+        method,
+        url: &signed.url(endpoint),
+        body: "",
+        canonical_query: &signed.canonical_query,
+        canonical_request: &signed.canonical_request,
+        string_to_sign: &signed.string_to_sign,
+        signature: &signed.signature,
+        headers: &signed.headers,
+        params,
+        order: &signed.order,
+        signature_param: false,
     })
 }
 
