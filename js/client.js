@@ -9,11 +9,21 @@ const OPERATIONS = {
   AddCasterVideoResource: { field: 'ResourceId', idempotent: false },
 };
 
-const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxQps: 10 };
+const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxQps: 10, maxReplyBytes: 1024 * 1024 };
 const OPTIONS = [
   'accessKeyId', 'accessKeySecret', 'securityToken', 'credentials', 'regionId', 'endpoint', 'method',
-  'signatureAlgorithm', 'timeoutMs', 'maxRetries', 'maxQps', 'fetch',
+  'signatureAlgorithm', 'timeoutMs', 'maxRetries', 'maxQps', 'maxReplyBytes', 'fetch',
 ];
+// A reply's body is read up to maxReplyBytes decoded bytes (after any gzip): enough for any reply
+// of the API (well under 1 KB) and far too little to exhaust a browser, Node or a worker isolate.
+const MIN_REPLY_BYTES = 1024;
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+// The server's Date is taken for the clock only within these bounds: a Date before 2020 or from
+// 2100 on is forged or broken, and a year past 9999 or before 1970 could not even be signed.
+const SERVER_DATE_MIN = Date.UTC(2020, 0, 1);
+const SERVER_DATE_MAX = Date.UTC(2100, 0, 1);
+// Captured at load: the reply's bytes are decoded with the runtime's own decoder.
+const Utf8Decoder = globalThis.TextDecoder;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5000;
 const RETRY_AFTER_CAP_MS = 20000;
@@ -90,21 +100,213 @@ class RateLimiter {
   }
 }
 
+// ---- Redaction ---------------------------------------------------------------------------------
+//
+// A server may echo a credential in any encoding. Matching is done on bytes: the text as UTF-8,
+// then the same text decoded once and twice (percent escapes in either case, JSON escapes
+// `\uXXXX` and `\/`), where a `+` also stands for a space. Each byte keeps the span of the
+// original text it came from, so the span of the original that spells a secret, however encoded,
+// is what gets replaced. Against each of those texts, each secret is searched as its UTF-8 bytes,
+// as hex (any case) and as base64 and base64url at each of the three byte alignments inside a
+// longer base64 text (without the edge characters that also carry neighbouring bits).
+
+/** Secrets shorter than this are left alone: no real one is, and replacing them would shred text. */
+const MIN_SECRET_LENGTH = 6;
+/** How many times percent and JSON escapes are decoded: twice covers double encoding. */
+const DECODE_DEPTH = 2;
+const REDACTED = '<redacted>';
+
+function utf8Of(codePoint, out) {
+  if (codePoint < 0x80) out.push(codePoint);
+  else if (codePoint < 0x800) out.push(0xc0 | (codePoint >> 6), 0x80 | (codePoint & 63));
+  else if (codePoint < 0x10000) out.push(0xe0 | (codePoint >> 12), 0x80 | ((codePoint >> 6) & 63), 0x80 | (codePoint & 63));
+  else out.push(0xf0 | (codePoint >> 18), 0x80 | ((codePoint >> 12) & 63), 0x80 | ((codePoint >> 6) & 63), 0x80 | (codePoint & 63));
+  return out;
+}
+
+/** A string's code points as UTF-8 bytes; a lone surrogate is U+FFFD, as TextEncoder has it. */
+function forEachCodePoint(text, visit) {
+  for (let i = 0; i < text.length;) {
+    let c = text.codePointAt(i) ?? 0xfffd;
+    const width = c > 0xffff ? 2 : 1;
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    visit(c, i, i + width);
+    i += width;
+  }
+}
+
+/** Bytes with, for each, the span [from, to) of the original text it stands for. */
+class Units {
+  constructor(capacity) {
+    this.bytes = new Uint8Array(capacity);
+    this.from = new Int32Array(capacity);
+    this.to = new Int32Array(capacity);
+    this.length = 0;
+  }
+
+  push(byte, from, to) {
+    this.bytes[this.length] = byte;
+    this.from[this.length] = from;
+    this.to[this.length] = to;
+    this.length += 1;
+  }
+}
+
+function unitsOfText(text) {
+  let size = 0;
+  forEachCodePoint(text, (c) => { size += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; });
+  const units = new Units(size);
+  const bytes = [];
+  forEachCodePoint(text, (c, from, to) => {
+    bytes.length = 0;
+    for (const b of utf8Of(c, bytes)) units.push(b, from, to);
+  });
+  return units;
+}
+
+const hexValue = (b) => (b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x41 && b <= 0x46 ? b - 55 : b >= 0x61 && b <= 0x66 ? b - 87 : -1);
+const JSON_ESCAPES = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9 };
+
+/** The code unit of a `\uXXXX` escape at `i`, or -1. */
+function jsonEscapeAt(units, i) {
+  const { bytes, length } = units;
+  if (i + 5 >= length || bytes[i] !== 0x5c || bytes[i + 1] !== 0x75) return -1;
+  let value = 0;
+  for (let k = 2; k < 6; k++) {
+    const digit = hexValue(bytes[i + k]);
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/** `units` with its percent and JSON escapes decoded once; undefined when it holds none. */
+function decodeUnits(units) {
+  const { bytes, from, to, length } = units;
+  const out = new Units(length);
+  const encoded = [];
+  let changed = false;
+  for (let i = 0; i < length;) {
+    const b = bytes[i];
+    if (b === 0x25 && i + 2 < length && hexValue(bytes[i + 1]) >= 0 && hexValue(bytes[i + 2]) >= 0) {
+      out.push(hexValue(bytes[i + 1]) * 16 + hexValue(bytes[i + 2]), from[i], to[i + 2]);
+      i += 3;
+      changed = true;
+      continue;
+    }
+    const unit = b === 0x5c ? jsonEscapeAt(units, i) : -1;
+    if (unit >= 0) {
+      const low = unit >= 0xd800 && unit <= 0xdbff ? jsonEscapeAt(units, i + 6) : -1;
+      const pair = low >= 0xdc00 && low <= 0xdfff;
+      if (pair || unit < 0xd800 || unit > 0xdfff) {
+        const codePoint = pair ? 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00) : unit;
+        const width = pair ? 12 : 6;
+        encoded.length = 0;
+        for (const e of utf8Of(codePoint, encoded)) out.push(e, from[i], to[i + width - 1]);
+        i += width;
+        changed = true;
+        continue;
+      }
+    }
+    const escaped = b === 0x5c && i + 1 < length ? JSON_ESCAPES[bytes[i + 1]] : undefined;
+    if (escaped !== undefined) {
+      out.push(escaped, from[i], to[i + 1]);
+      i += 2;
+      changed = true;
+      continue;
+    }
+    out.push(b, from[i], to[i]);
+    i += 1;
+  }
+  return changed ? out : undefined;
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Base64 of `bytes`, unpadded, the last group's partial character included. */
+function base64Of(bytes) {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let k = 0; k < chars; k++) out += BASE64.charAt((n >> (18 - 6 * k)) & 63);
+  }
+  return out;
+}
+
+const asciiBytes = (text) => Array.from(text, (c) => c.charCodeAt(0));
+
 /**
- * Replaces every form of a secret in server-supplied text with `<redacted>`. Strings shorter than
- * 6 characters are left alone: no real secret or token is that short, and replacing them would
- * shred the text.
+ * The byte patterns that spell `secret`: its UTF-8, its hex (matched in any case), and for each
+ * of the three alignments its base64 and base64url characters that depend on its bytes alone.
+ */
+function patternsOf(secret) {
+  const bytes = [];
+  forEachCodePoint(secret, (c) => { utf8Of(c, bytes); });
+  const patterns = [{ bytes, fold: false }];
+  patterns.push({ bytes: asciiBytes(bytes.map((b) => b.toString(16).padStart(2, '0')).join('')), fold: true });
+  for (let align = 0; align < 3; align++) {
+    const encoded = base64Of([...new Array(align).fill(0), ...bytes]);
+    // Characters before `skip` carry bits of the bytes before; the last, unless it ends on a
+    // group boundary, carries bits of the bytes after.
+    const skip = [0, 2, 3][align];
+    const end = Math.floor(((align + bytes.length) * 8) / 6);
+    const core = encoded.slice(skip, end);
+    patterns.push({ bytes: asciiBytes(core), fold: false });
+    patterns.push({ bytes: asciiBytes(core.replace(/\+/g, '-').replace(/\//g, '_')), fold: false });
+  }
+  return patterns;
+}
+
+/** Whether a text byte stands for a pattern byte: itself, `+` for a space, any case for hex. */
+function sameByte(textByte, patternByte, fold) {
+  if (textByte === patternByte || (patternByte === 0x20 && textByte === 0x2b)) return true;
+  return fold && textByte >= 0x41 && textByte <= 0x5a && (textByte | 0x20) === patternByte;
+}
+
+/** Adds to `spans` the original span of every occurrence of `pattern` in `units`. */
+function findSpans(units, { bytes: pattern, fold }, spans) {
+  const m = pattern.length;
+  const { bytes, from, to, length } = units;
+  for (let i = 0; m > 0 && i + m <= length; i++) {
+    let j = 0;
+    while (j < m && sameByte(bytes[i + j], pattern[j], fold)) j++;
+    if (j === m) {
+      spans.push([from[i], to[i + m - 1]]);
+      i += m - 1;
+    }
+  }
+}
+
+/**
+ * Replaces every form of a secret in server-supplied text with `<redacted>` (see above).
  */
 function redact(text, secrets) {
   if (typeof text !== 'string') return undefined;
-  let out = text;
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < 6) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret))])) {
-      out = out.split(form).join('<redacted>');
+  const patterns = secrets
+    .filter((secret) => typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH)
+    .flatMap((secret) => patternsOf(secret));
+  if (patterns.length === 0 || text === '') return text;
+  const levels = [unitsOfText(text)];
+  if (/[%\\]/.test(text)) {
+    for (let depth = 0; depth < DECODE_DEPTH; depth++) {
+      const decoded = decodeUnits(levels[levels.length - 1]);
+      if (!decoded) break;
+      levels.push(decoded);
     }
   }
-  return out;
+  const spans = [];
+  for (const units of levels) for (const pattern of patterns) findSpans(units, pattern, spans);
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [from, to] of spans) {
+    if (to <= at) continue;
+    if (from >= at) out += text.slice(at, from) + REDACTED;
+    at = to;
+  }
+  return out + text.slice(at);
 }
 
 /** The longest server text (Message, Recommend) an error carries; a longer one is cut. */
@@ -251,6 +453,124 @@ function replyOf(response) {
   return { status, header };
 }
 
+/**
+ * Whether what fetch resolved to is a redirect, or the reply of another origin than the request's:
+ * a 3xx status, a browser's `opaqueredirect` (status 0, from `redirect: 'manual'`), or a fetch
+ * that followed one anyway (`redirected`, or a `url` elsewhere). Each property read defensively.
+ */
+function isRedirect(response, requestUrl) {
+  const read = (name) => {
+    try {
+      return response[name];
+    } catch {
+      return undefined;
+    }
+  };
+  if (response === null || (typeof response !== 'object' && typeof response !== 'function')) return false;
+  const status = read('status');
+  if (read('type') === 'opaqueredirect' || (Number.isInteger(status) && status >= 300 && status <= 399)) return true;
+  if (read('redirected') === true) return true;
+  const url = read('url');
+  if (typeof url !== 'string' || url === '') return false;
+  try {
+    return new URL(url).origin !== new URL(requestUrl).origin;
+  } catch {
+    return true; // a URL that cannot be read cannot be shown to be the endpoint's
+  }
+}
+
+/** Lets go of a body that will not be read, so the connection is freed; never throws. */
+function discardBody(response) {
+  try {
+    const body = response.body;
+    if (body && typeof body.cancel === 'function') Promise.resolve(body.cancel()).catch(() => {});
+  } catch {
+    // nothing to free
+  }
+}
+
+/** What `readReply` returns for a body over the limit. */
+const TOO_LARGE = Symbol('too large');
+
+/** UTF-8 length of a string, counted only as far as `limit` + 1. */
+function utf8LengthOver(text, limit) {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  let size = 0;
+  for (let i = 0; i < text.length && size <= limit; i++) {
+    const c = text.charCodeAt(i);
+    size += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
+  }
+  return size > limit;
+}
+
+function decodeChunks(chunks, size) {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  // As Response.text() does: UTF-8, a leading BOM dropped, bad sequences as U+FFFD.
+  return new Utf8Decoder('utf-8').decode(bytes);
+}
+
+/**
+ * Reads chunks from `next()` until done or past `limit` bytes (then `stop()` and TOO_LARGE). Each
+ * wait ends when `signal` aborts. A chunk that is not bytes is a broken body.
+ */
+async function readChunks(next, stop, limit, signal) {
+  const chunks = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await untilAborted(next(), signal);
+      if (done) break;
+      if (!ArrayBuffer.isView(value)) throw new TypeError('a body chunk that is not bytes');
+      const chunk = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      size += chunk.byteLength;
+      if (size > limit) {
+        stop();
+        return TOO_LARGE;
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return decodeChunks(chunks, size);
+}
+
+/**
+ * A reply's body as text, at most `limit` decoded bytes (else TOO_LARGE), read as a stream: a
+ * WHATWG ReadableStream (fetch in Node, browsers and workerd), or an async iterable of bytes (a
+ * Node stream, as node-fetch gives). A custom fetch's result without either is read with its
+ * `text()`: refused unread when its Content-Length is over the limit, and its text is held to the
+ * limit; such a fetch decides itself how much it buffers. Rejects with ABORTED when `signal`
+ * aborts, or with whatever a broken body threw.
+ */
+async function readReply(response, reply, limit, signal) {
+  const body = response.body;
+  const ignore = (promise) => { Promise.resolve(promise).catch(() => {}); };
+  if (body && typeof body.getReader === 'function') {
+    const reader = body.getReader();
+    return readChunks(() => reader.read(), () => { ignore(reader.cancel()); }, limit, signal);
+  }
+  if (body && typeof body[Symbol.asyncIterator] === 'function') {
+    const iterator = body[Symbol.asyncIterator]();
+    const stop = () => {
+      if (typeof iterator.return === 'function') ignore(iterator.return());
+      if (typeof body.destroy === 'function') body.destroy();
+    };
+    return readChunks(() => iterator.next(), stop, limit, signal);
+  }
+  const declared = reply.header('content-length');
+  if (declared !== undefined && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) return TOO_LARGE;
+  const text = await untilAborted(response.text(), signal);
+  return typeof text === 'string' && utf8LengthOver(text, limit) ? TOO_LARGE : text;
+}
+
 /** The core of a runtime where the module is ready at import (Node, workerd). */
 export function readyCore(signRequest, validateParams) {
   return { signRequest, validateParams, isReady: () => true, ready: async () => {} };
@@ -272,7 +592,8 @@ export function defineCasterClient(core) {
      * @param {object} config accessKeyId + accessKeySecret (+ securityToken), or `credentials`:
      *   an async function returning them, called before each attempt (STS refresh); regionId,
      *   endpoint, method, signatureAlgorithm ("v1", the default, or "v3"), timeoutMs, maxRetries,
-     *   maxQps, fetch.
+     *   maxQps, maxReplyBytes (1 KiB to 64 MiB, default 1 MiB: the most a reply's body may hold,
+     *   decoded), fetch.
      */
     constructor(config) {
       const options = readConfig(config);
@@ -280,6 +601,7 @@ export function defineCasterClient(core) {
       const timeoutMs = checkNumber(options, 'timeoutMs', { min: 0, minExclusive: true, max: MAX_TIMEOUT_MS });
       const maxRetries = checkNumber(options, 'maxRetries', { min: 0, integer: true, max: 10 });
       const maxQps = checkNumber(options, 'maxQps', { min: 0, minExclusive: true, max: 1000 });
+      const maxReplyBytes = checkNumber(options, 'maxReplyBytes', { min: MIN_REPLY_BYTES, integer: true, max: MAX_REPLY_BYTES });
 
       const provider = pick('credentials');
       let fixed;
@@ -311,7 +633,7 @@ export function defineCasterClient(core) {
 
       this.#config = {
         regionId: pick('regionId'), endpoint: pick('endpoint'), method: pick('method'),
-        signatureAlgorithm: pick('signatureAlgorithm'), timeoutMs, maxRetries,
+        signatureAlgorithm: pick('signatureAlgorithm'), timeoutMs, maxRetries, maxReplyBytes,
       };
       this.#limiter = new RateLimiter(maxQps);
 
@@ -394,7 +716,16 @@ export function defineCasterClient(core) {
       const credentials = readCredentials(given);
       const secrets = [credentials.accessKeySecret, credentials.securityToken];
       await this.#limiter.acquire();
-      const signed = this.#sign(action, params, credentials);
+      let signed;
+      try {
+        signed = this.#sign(action, params, credentials);
+      } catch (error) {
+        // A server's clock that the core cannot sign with must not fail every later call: back to
+        // the local clock. (Without an offset the error is the caller's configuration.)
+        if (this.#clockOffsetMs === 0) throw error;
+        this.#clockOffsetMs = 0;
+        signed = this.#sign(action, params, credentials);
+      }
 
       const controller = new AbortController();
       const timeout = { fired: false };
@@ -413,8 +744,10 @@ export function defineCasterClient(core) {
       let text;
       try {
         try {
+          // Never followed: a redirect would take the signed request (nonce, SecurityToken and
+          // all) to another host.
           response = await untilAborted(this.#fetch(signed.url, {
-            method: signed.method, headers: signed.headers, body: signed.body, signal: controller.signal,
+            method: signed.method, headers: signed.headers, body: signed.body, signal: controller.signal, redirect: 'manual',
           }), controller.signal);
         } catch (cause) {
           if (timeout.fired) return timedOut();
@@ -430,6 +763,19 @@ export function defineCasterClient(core) {
             }),
           };
         }
+        if (isRedirect(response, signed.url)) {
+          discardBody(response);
+          const status = replyOf(response)?.status;
+          return {
+            ok: false,
+            beforeSend: false,
+            error: new CasterError({
+              code: 'Redirected', kind: 'api', httpStatus: status, retryable: false,
+              message: `the endpoint answered with a redirect${status ? ` (HTTP ${status})` : ''}; a signed request goes only `
+                + 'to the configured endpoint, so it was not followed',
+            }),
+          };
+        }
         reply = replyOf(response);
         if (!reply) {
           return {
@@ -442,7 +788,7 @@ export function defineCasterClient(core) {
           };
         }
         try {
-          text = await untilAborted(response.text(), controller.signal);
+          text = await readReply(response, reply, this.#config.maxReplyBytes, controller.signal);
         } catch {
           if (timeout.fired) return timedOut();
           // The server answered, then the body broke off: it was processed, whatever it said.
@@ -458,6 +804,19 @@ export function defineCasterClient(core) {
         }
       } finally {
         clearTimeout(timer);
+      }
+      if (text === TOO_LARGE) {
+        // Not retried: the same endpoint would send the same again.
+        return {
+          ok: false,
+          beforeSend: false,
+          reply,
+          error: new CasterError({
+            code: 'ReplyTooLarge', kind: 'api', httpStatus: reply.status, retryable: false,
+            message: `the endpoint answered HTTP ${reply.status} with a body over maxReplyBytes (${this.#config.maxReplyBytes} bytes); `
+              + 'it was not read further',
+          }),
+        };
       }
       return this.#read(action, reply, text, secrets);
     }
@@ -514,11 +873,14 @@ export function defineCasterClient(core) {
       return { ok: true, value: { RequestId: requestId, [field]: redact(value, secrets) } };
     }
 
-    /** Takes the server's clock from its Date header; false when it is not readable. */
+    /**
+     * Takes the server's clock from its Date header; false when it is not readable or outside
+     * 2020-01-01 … 2100-01-01 (a forged or broken Date is ignored, not kept for every later call).
+     */
     #correctClock(reply) {
       const header = reply?.header('date');
       const server = header ? Date.parse(header) : NaN;
-      if (!Number.isFinite(server)) return false;
+      if (!(server >= SERVER_DATE_MIN && server < SERVER_DATE_MAX)) return false;
       this.#clockOffsetMs = server - now();
       return true;
     }
