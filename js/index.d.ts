@@ -186,6 +186,12 @@ interface ClientOptions {
   maxRetries?: number;
   /** Default 10, the documented per-user limit. */
   maxQps?: number;
+  /**
+   * The most a reply's body may hold, in bytes after any decompression: an integer from 1024
+   * (1 KiB) to 67108864 (64 MiB), default 1048576 (1 MiB). The body is read as a stream and a
+   * longer one is cancelled: the call fails with code `ReplyTooLarge` (kind `api`, not retried).
+   */
+  maxReplyBytes?: number;
   /** Default `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
