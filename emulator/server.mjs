@@ -14,8 +14,29 @@ import { CasterState, DEMO_CASTERS, StateError, castersFromConfig } from './stat
 
 export const API_VERSION = '2016-11-01';
 export const MAX_BODY_BYTES = 1024 * 1024;
+// What a client may make the emulator read or wait for. Node's http server checks these before any
+// handler runs; each refusal is a JSON error in the API's shape, and a log line.
+/** The request line and headers together, in bytes: more is 431 RequestHeaderFieldsTooLarge. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Header lines read from one request; Node ignores the lines past this count. */
+export const MAX_HEADERS_COUNT = 100;
+/** From a request's first byte to the end of its headers: longer is 408 RequestTimeout. */
+export const HEADERS_TIMEOUT_MS = 5 * 1000;
+/** From a request's first byte to the end of its body (a slow upload holds a connection): 408. */
+export const REQUEST_TIMEOUT_MS = 10 * 1000;
+/** An idle kept-alive connection is closed after this long. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5 * 1000;
+/** How often Node checks the two timeouts above: one fires at most this much late. */
+export const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 export const CLOCK_TOLERANCE_MS = 15 * 60 * 1000;
 export const NONCE_TTL_MS = 15 * 60 * 1000;
+/**
+ * Nonces remembered at once, over every key. Each lives up to NONCE_TTL_MS plus the clock
+ * tolerance (a request dated ahead), and a throttled request uses its nonce too, so the rate limit
+ * alone does not bound the table: when it is full, and still full after dropping the expired, a
+ * request is refused (503 ServiceUnavailable) rather than a nonce forgotten.
+ */
+export const MAX_NONCES = 100_000;
 export const MAX_REQUESTS_PER_SECOND = 10;
 
 /** The key pair a fresh emulator accepts when no config names any. Not a real key. */
@@ -70,7 +91,7 @@ function readConfig(config) {
 
 /**
  * @param {{ config?: object, stateFile?: string, wwwDir?: string, log?: (line: string) => void,
- *   now?: () => number }} options
+ *   now?: () => number, maxNonces?: number }} options  maxNonces: MAX_NONCES unless given
  */
 export function createEmulator(options = {}) {
   const { keys, casters } = readConfig(options.config);
@@ -82,10 +103,13 @@ export function createEmulator(options = {}) {
   const distDir = options.distDir ?? (wwwDir ? fileURLToPath(new URL('../dist/', import.meta.url)) : undefined);
   const usingDemoKey = options.config?.accessKeys === undefined;
   const nonces = new Map(); // `${AccessKeyId}\n${nonce}` → expiry
+  const maxNonces = options.maxNonces ?? MAX_NONCES;
+  let prunedAt = -Infinity;
   const recent = new Map(); // AccessKeyId → times of its last accepted requests
 
   function pruneNonces() {
     const t = now();
+    prunedAt = t;
     for (const [nonce, expiry] of nonces) if (expiry <= t) nonces.delete(nonce);
   }
   const pruner = setInterval(pruneNonces, 60 * 1000);
@@ -125,6 +149,7 @@ export function createEmulator(options = {}) {
     if (Math.abs(now() - timestampMs) > CLOCK_TOLERANCE_MS) {
       throw new ApiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.');
     }
+    return timestampMs;
   }
 
   function keyOf(accessKeyId) {
@@ -136,8 +161,22 @@ export function createEmulator(options = {}) {
   const signatureMismatch = (stringToSign) => new ApiError('SignatureDoesNotMatch', 400,
     `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`);
 
+  /**
+   * Remembers a nonce for as long as its request could be accepted (contract section 5): until its
+   * own time plus the tolerance, as a request dated 14 minutes ahead stays acceptable for 29, and
+   * for at least NONCE_TTL_MS, as the API refuses a nonce seen in the last 15 minutes. A full table
+   * is pruned (at most once a second: a prune reads every entry) before the request is refused.
+   */
+  function rememberNonce(nonceKey, timestampMs) {
+    if (nonces.size >= maxNonces && now() - prunedAt >= 1000) pruneNonces();
+    if (nonces.size >= maxNonces) {
+      throw new ApiError('ServiceUnavailable', 503, 'The emulator holds as many recent nonces as it can: retry in a few minutes.');
+    }
+    nonces.set(nonceKey, Math.max(now() + NONCE_TTL_MS, timestampMs + CLOCK_TOLERANCE_MS));
+  }
+
   /** After the signature: the STS token, the nonce's first use, the per-key rate. */
-  function admit(accessKeyId, key, token, nonce) {
+  function admit(accessKeyId, key, token, nonce, timestampMs) {
     if (key.token !== undefined && token === undefined) {
       throw new ApiError('MissingSecurityToken', 400, 'This AccessKeyId is an STS key: the request needs its SecurityToken.');
     }
@@ -146,7 +185,7 @@ export function createEmulator(options = {}) {
     }
     const nonceKey = `${accessKeyId}\n${nonce}`;
     if ((nonces.get(nonceKey) ?? 0) > now()) throw new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.');
-    nonces.set(nonceKey, now() + NONCE_TTL_MS);
+    rememberNonce(nonceKey, timestampMs);
     if (throttled(accessKeyId)) throw new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.');
   }
 
@@ -165,13 +204,13 @@ export function createEmulator(options = {}) {
     if (params.get('SignatureMethod') !== 'HMAC-SHA1' || params.get('SignatureVersion') !== '1.0') {
       throw new ApiError('InvalidParameter.Malformed', 400, 'Signature v1 needs SignatureMethod HMAC-SHA1 and SignatureVersion 1.0.');
     }
-    checkTime(params.get('Timestamp'));
+    const timestampMs = checkTime(params.get('Timestamp'));
 
     const accessKeyId = params.get('AccessKeyId');
     const key = keyOf(accessKeyId);
     const verification = verifySignature(method, query, body, key.secret);
     if (!verification.valid) throw signatureMismatch(verification.stringToSign);
-    admit(accessKeyId, key, params.get('SecurityToken'), params.get('SignatureNonce'));
+    admit(accessKeyId, key, params.get('SecurityToken'), params.get('SignatureNonce'), timestampMs);
     return dispatch(action, pairs.filter(([name]) => !COMMON.has(name)));
   }
 
@@ -193,7 +232,7 @@ export function createEmulator(options = {}) {
 
     const action = header('x-acs-action');
     checkVersionAndAction(header('x-acs-version'), action);
-    checkTime(header('x-acs-date'));
+    const timestampMs = checkTime(header('x-acs-date'));
 
     const { accessKeyId } = authorization;
     const key = keyOf(accessKeyId);
@@ -205,7 +244,7 @@ export function createEmulator(options = {}) {
     }
     // Never the canonical request in the reply: it holds the STS token.
     if (!verification.valid) throw signatureMismatch(verification.stringToSign);
-    admit(accessKeyId, key, header('x-acs-security-token'), header('x-acs-signature-nonce'));
+    admit(accessKeyId, key, header('x-acs-security-token'), header('x-acs-signature-nonce'), timestampMs);
     return dispatch(action, pairs);
   }
 
