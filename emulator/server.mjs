@@ -73,6 +73,78 @@ class ApiError extends Error {
 const missing = (name) => new ApiError('MissingParameter', 400,
   `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
 
+// ---- the HTTP surface: who may ask, and what a request may look like ----------------------------
+
+const STATE_PATH = '/_emulator/state';
+// DNS rebinding: a page of another site points its own name at 127.0.0.1, and its requests reach
+// the emulator as same-origin ones, with that name in Host. Only the loopback names are the
+// emulator's own. On any port: a local forwarder passes on the Host it was sent (a V3 signature
+// covers it), and no browser sends a loopback name to the socket of another port.
+const OWN_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+/** A field of the state that holds a URL: LiveStreamUrl, VodUrl, ImageUrl, streamUrl. */
+const URL_FIELD = /url$/i;
+
+const notOwnHost = () => new ApiError('Forbidden.Host', 403,
+  'The Host header must name this emulator: 127.0.0.1, localhost or [::1].');
+const notOwnOrigin = () => new ApiError('Forbidden.CrossOrigin', 403,
+  'The state view is for this emulator\'s own pages: a browser marked this request as from another origin.');
+const badTarget = () => new ApiError('InvalidRequestTarget', 400,
+  'The request-target must be a path ("/", "/?query"), percent-encoded as UTF-8 text.');
+const unsupportedMethod = (allowed) => new ApiError('UnsupportedHTTPMethod', 405, `Use ${allowed}.`);
+// What Node's parser refused, by its error code; anything else it refuses is BadRequest.
+const CLIENT_ERRORS = {
+  HPE_HEADER_OVERFLOW: () => new ApiError('RequestHeaderFieldsTooLarge', 431,
+    `The request line and headers are larger than ${MAX_HEADER_BYTES} bytes.`),
+  ERR_HTTP_REQUEST_TIMEOUT: () => new ApiError('RequestTimeout', 408,
+    `The request did not arrive in time: its headers within ${HEADERS_TIMEOUT_MS} ms, all of it within ${REQUEST_TIMEOUT_MS} ms.`),
+};
+const badRequest = () => new ApiError('BadRequest', 400, 'The request is not well-formed HTTP/1.1.');
+
+/**
+ * The path and query of a request-target in origin form ("/path?query"), the only form a client
+ * of the API or the page sends; undefined for any other: absolute form ("http://host/"), "*",
+ * "//…" (which URL parsing reads as a host), or a path that does not percent-decode to text.
+ */
+function parseTarget(target) {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  const mark = target.indexOf('?');
+  const pathname = mark < 0 ? target : target.slice(0, mark);
+  try {
+    if (decodeURIComponent(pathname).includes('\0')) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { pathname, query: mark < 0 ? '' : target.slice(mark + 1) };
+}
+
+/**
+ * Whether a browser marks the request as from a page of another origin: an Origin that is not the
+ * emulator's own (the Host, already checked), or a Sec-Fetch-Site other than same-origin and none
+ * (typed into the address bar). Other clients send neither.
+ */
+function fromAnotherOrigin(req) {
+  const { origin } = req.headers;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${String(req.headers.host).toLowerCase()}`) return true;
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
+/** A URL as the state view shows it: no query, fragment or userinfo (a stream's auth_key is a credential). */
+function shownUrl(url) {
+  const cut = url.search(/[?#]/);
+  const shown = cut < 0 ? url : `${url.slice(0, cut)}${url.charAt(cut)}…`;
+  return shown.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1…@');
+}
+
+/** The state as the state view shows it: every URL field through shownUrl. */
+function withoutUrlSecrets(value) {
+  if (Array.isArray(value)) return value.map(withoutUrlSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [
+    name, URL_FIELD.test(name) && typeof field === 'string' ? shownUrl(field) : withoutUrlSecrets(field),
+  ]));
+}
+
 function readConfig(config) {
   const accessKeys = config?.accessKeys ?? [DEMO_ACCESS_KEY];
   if (!Array.isArray(accessKeys)) throw new Error('emulator config: "accessKeys" must be an array');
@@ -95,7 +167,10 @@ function readConfig(config) {
  */
 export function createEmulator(options = {}) {
   const { keys, casters } = readConfig(options.config);
-  const state = CasterState.open(options.stateFile, casters);
+  // With a config naming studios, a state file must hold those studios (state.mjs).
+  const state = CasterState.open(options.stateFile, casters, {
+    fromConfig: options.config?.casters !== undefined, configName: options.configFile ?? 'the config', log: options.log,
+  });
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   const wwwDir = options.wwwDir;
@@ -270,7 +345,9 @@ export function createEmulator(options = {}) {
       }
       return { ResourceId: state.addResource(operation.CasterId, operation) };
     } catch (error) {
-      if (error instanceof StateError) throw new ApiError(error.code, error.httpStatus, error.message);
+      // Answered, like a success, only once the state it was judged on is on disk (handle): a
+      // DuplicateLocationID caused by an add whose write then fails would be wrong.
+      if (error instanceof StateError) return { refusal: new ApiError(error.code, error.httpStatus, error.message) };
       throw error;
     }
   }
@@ -388,7 +465,10 @@ export function createEmulator(options = {}) {
     let code = 'OK';
     try {
       const result = handleApi(req, query, Buffer.concat(chunks));
+      // Nothing is answered before the state it reflects is on disk. A failed write undoes its
+      // changes and rejects here (InternalError); the state's log line says why.
       await state.persist();
+      if (result.refusal) throw result.refusal;
       send(res, 200, { RequestId: requestId, ...result });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('InternalError', 500,
@@ -425,7 +505,7 @@ export function createEmulator(options = {}) {
       clearInterval(pruner);
       server.closeAllConnections?.();
       await new Promise((resolve) => { server.close(() => resolve()); });
-      await state.persist();
+      await state.close(); // what is pending, then the state file's lock
     },
   };
 }
