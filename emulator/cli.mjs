@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // aliyun-caster-emulator [--port N] [--config FILE] [--state FILE] [--www DIR]
-// A strict local stand-in for https://live.aliyuncs.com on 127.0.0.1.
-import { existsSync, readFileSync } from 'node:fs';
+// A strict local stand-in for https://live.aliyuncs.com on 127.0.0.1. Exits 2 when it cannot
+// start: a bad option, config or state file, or a state file another emulator holds.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_WWW_DIR, DEMO_ACCESS_KEY, createEmulator } from './server.mjs';
+import { MAX_STATE_BYTES, readFileLimited } from './state.mjs';
 
-const usage = 'usage: aliyun-caster-emulator [--port N] [--config FILE] [--state FILE] [--www DIR]';
+const usage = `usage: aliyun-caster-emulator [--port N] [--config FILE] [--state FILE] [--www DIR]
+  --config FILE  access keys and studios (JSON; at most ${MAX_STATE_BYTES} bytes)
+  --state FILE   keep the state in FILE across restarts: every change is on disk before it is
+                 acknowledged. FILE is locked while the emulator runs (FILE.lock). With --config,
+                 an existing FILE must hold the config's studios; remove it to start afresh.`;
 let values;
 try {
   ({ values } = parseArgs({
@@ -31,24 +37,48 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 let config;
 if (values.config) {
+  let text;
   try {
-    config = JSON.parse(readFileSync(values.config, 'utf8'));
+    text = readFileLimited(values.config, MAX_STATE_BYTES, '--config');
   } catch (error) {
-    console.error(`cannot read --config ${values.config}: ${error.message}`);
+    console.error(error.message);
+    process.exit(2);
+  }
+  if (text === undefined) {
+    console.error(`cannot read --config ${values.config}: ENOENT`);
+    process.exit(2);
+  }
+  try {
+    config = JSON.parse(text);
+  } catch {
+    // Not the parser's message: it quotes the text, which holds the access key secrets.
+    console.error(`--config ${values.config} is not valid JSON`);
     process.exit(2);
   }
 }
 const wwwDir = values.www ?? (existsSync(DEFAULT_WWW_DIR) ? DEFAULT_WWW_DIR : undefined);
 
+// The first line printed is the address (tools wait for it): what is logged while starting
+// (leftovers removed next to the state file) follows it.
+let starting = [];
+const log = (line) => { if (starting) starting.push(line); else console.log(line); };
 let emulator;
 try {
-  emulator = createEmulator({ config, stateFile: values.state, wwwDir, log: (line) => console.log(line) });
+  emulator = createEmulator({ config, configFile: values.config, stateFile: values.state, wwwDir, log });
 } catch (error) {
   console.error(error.message);
   process.exit(2);
 }
-const actualPort = await emulator.listen(port).catch((error) => {
+// Before the address is printed: whoever read it may stop the emulator at once, and a stop writes
+// what is pending and releases the state file's lock.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    emulator.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}
+const actualPort = await emulator.listen(port).catch(async (error) => {
   console.error(`cannot listen on 127.0.0.1:${port}: ${error.message}`);
+  await emulator.close().catch(() => {}); // releases the state file's lock
   process.exit(1);
 });
 
@@ -64,9 +94,5 @@ if (!config?.casters) {
     console.log(`demo studio ${caster.casterId} (${caster.status}, ${caster.ingestEndpoints} ingest endpoints): scenes ${caster.scenes.map((s) => `${s.sceneId} ${s.type}`).join(', ')}`);
   }
 }
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    emulator.close().then(() => process.exit(0), () => process.exit(1));
-  });
-}
+for (const line of starting) console.log(line);
+starting = undefined;
