@@ -5,31 +5,43 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../emulator/cli.mjs', import.meta.url));
 
+const ADDRESS = /^aliyun-caster emulator on (http:\/\/127\.0\.0\.1:(\d+)\/)/;
+
+/**
+ * The command line for `--config` and `--state` when given, on port 0. `prefix` runs it through
+ * another command that then execs node (e.g. `nsenter -t PID -m --`), so the child is the emulator.
+ */
+function start({ config, state, prefix = [] }) {
+  const args = [CLI, '--port', '0'];
+  if (config) args.push('--config', config);
+  if (state) args.push('--state', state);
+  const [command, ...rest] = prefix.length ? [...prefix, process.execPath] : [process.execPath];
+  const child = spawn(command, [...rest, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => { child.once('exit', (code, signal) => resolve({ code, signal })); });
+  const output = { stdout: '', stderr: '' };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => { output.stderr += d; });
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => { output.stdout += d; });
+  return { child, exited, output };
+}
+
 /**
  * Runs the CLI on 127.0.0.1, port 0, with `--config` and `--state` when given; resolves once it
  * has printed its address, to `{ child, url, exited, output }`. Its stdout and stderr are drained
  * all along (the emulator logs every request) and kept in `output` ({ stdout, stderr }).
  */
-export function spawnCli({ config, state } = {}) {
-  const args = [CLI, '--port', '0'];
-  if (config) args.push('--config', config);
-  if (state) args.push('--state', state);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => { child.once('exit', (code, signal) => resolve({ code, signal })); });
-  const output = { stdout: '', stderr: '' };
+export function spawnCli({ config, state, prefix } = {}) {
+  const { child, exited, output } = start({ config, state, prefix });
   return new Promise((resolve, reject) => {
     let done = false;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => { output.stderr += d; });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      output.stdout += d;
+    child.stdout.on('data', () => {
       if (done) return;
       const newline = output.stdout.indexOf('\n');
       if (newline < 0) return;
       done = true;
       const first = output.stdout.slice(0, newline);
-      const match = /^aliyun-caster emulator on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(first);
+      const match = ADDRESS.exec(first);
       if (!match) {
         child.kill('SIGKILL');
         reject(new Error(`unexpected first line: ${first}`));
@@ -40,5 +52,26 @@ export function spawnCli({ config, state } = {}) {
     exited.then(({ code, signal }) => {
       if (!done) reject(new Error(`the emulator exited (${code ?? signal}) before listening: ${output.stderr}`));
     });
+  });
+}
+
+/**
+ * Runs the CLI where it is expected to refuse to start: resolves to `{ code, signal, stdout,
+ * stderr, started }` once it exits, or, if it starts listening instead (`started: true`), once it
+ * has been killed. Killed after `timeoutMs` whatever it does.
+ */
+export function runCliToExit({ config, state, prefix, timeoutMs = 10_000 } = {}) {
+  const { child, exited, output } = start({ config, state, prefix });
+  let started = false;
+  child.stdout.on('data', () => {
+    if (!started && ADDRESS.test(output.stdout)) {
+      started = true;
+      child.kill('SIGKILL');
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return exited.then(({ code, signal }) => {
+    clearTimeout(timer);
+    return { code, signal, started, ...output };
   });
 }
