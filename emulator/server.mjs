@@ -361,29 +361,98 @@ export function createEmulator(options = {}) {
     return handleV1(req.method, query, req.method === 'POST' ? formBody : '');
   }
 
-  function send(res, status, body, extraHeaders = {}) {
+  /** A JSON reply with `headers`. */
+  function writeJson(res, status, body, headers) {
     const text = JSON.stringify(body);
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': 'Date',
       // The emulator's own clock (options.now), the one Timestamp is checked against: clients
       // correct their clock skew from it.
       date: new Date(now()).toUTCString(),
-      ...extraHeaders,
+      ...headers,
     });
     res.end(text);
   }
 
-  function sendError(res, requestId, error) {
-    send(res, error.httpStatus, {
-      RequestId: requestId,
-      HostId: HOST_ID,
-      Code: error.code,
-      Message: error.message,
-      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=live&requestId=${requestId}`,
-    }, error.httpStatus === 413 ? { connection: 'close' } : {});
+  /** An API reply: any origin may read it, and its Date. */
+  function send(res, status, body, extraHeaders = {}) {
+    writeJson(res, status, body, { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Date', ...extraHeaders });
+  }
+
+  const errorBody = (requestId, error) => ({
+    RequestId: requestId,
+    HostId: HOST_ID,
+    Code: error.code,
+    Message: error.message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=live&requestId=${requestId}`,
+  });
+
+  /** An error reply; with `cors: false` (the state view's) no origin but this one may read it. */
+  function sendError(res, requestId, error, { cors = true, close = error.httpStatus === 413 } = {}) {
+    const headers = close ? { connection: 'close' } : {};
+    if (cors) send(res, error.httpStatus, errorBody(requestId, error), headers);
+    else writeJson(res, error.httpStatus, errorBody(requestId, error), headers);
+  }
+
+  // Never the query or body: they carry the AccessKeyId's signature and maybe a token.
+  const logRequest = (method, status, code, started) => log(`${method} ${status} ${code} ${now() - started}ms`);
+
+  /**
+   * Refuses a request before its body is read, and logs it. The connection is closed after the
+   * reply: the body need not be read (a slow one would hold the connection until it timed out).
+   */
+  function refuse(req, res, started, error, { cors = true } = {}) {
+    sendError(res, randomUUID().toUpperCase(), error, { cors, close: true });
+    logRequest(req.method, error.httpStatus, error.code, started);
+  }
+
+  /**
+   * The state view (contract section 5: for the local machine only). It carries no CORS header,
+   * so no page of another origin may read it; a request a browser marks as from another origin is
+   * refused outright; URLs are shown without query, fragment and userinfo.
+   */
+  function serveState(req, res, started) {
+    if (req.method !== 'GET') {
+      refuse(req, res, started, unsupportedMethod('GET'), { cors: false });
+      return;
+    }
+    if (fromAnotherOrigin(req)) {
+      refuse(req, res, started, notOwnOrigin(), { cors: false });
+      return;
+    }
+    const snapshot = state.snapshot();
+    // The demo key's id (never a secret) tells the console page it may offer the demo key pair.
+    const view = usingDemoKey ? { ...snapshot, demoAccessKeyId: DEMO_ACCESS_KEY.accessKeyId } : snapshot;
+    writeJson(res, 200, withoutUrlSecrets(view), { 'cache-control': 'no-store' });
+  }
+
+  /**
+   * Answers on the bare socket, for what never becomes a request: what Node's parser refused
+   * (malformed, headers too large, too slow) and CONNECT. A JSON error in the API's shape and a
+   * log line, like any other request, where Node's own answer is a bare status line. Nothing is
+   * written if a response has begun on the socket: the client would read it as part of that one.
+   */
+  function answerOnSocket(socket, method, error) {
+    const inFlight = responses.get(socket);
+    if (!socket.writable || (inFlight?.headersSent && !inFlight.writableFinished)) {
+      socket.destroy();
+      return;
+    }
+    const text = JSON.stringify(errorBody(randomUUID().toUpperCase(), error));
+    socket.end([
+      `HTTP/1.1 ${error.httpStatus} ${http.STATUS_CODES[error.httpStatus]}`,
+      'content-type: application/json; charset=utf-8',
+      `content-length: ${Buffer.byteLength(text)}`,
+      'access-control-allow-origin: *',
+      `date: ${new Date(now()).toUTCString()}`,
+      'connection: close',
+      '',
+      text,
+    ].join('\r\n'));
+    // The client may still be sending: give the reply a moment to be read, then let go.
+    setTimeout(() => socket.destroy(), 1000).unref();
+    logRequest(inFlight && !inFlight.writableFinished ? inFlight.req.method : method, error.httpStatus, error.code, now());
   }
 
   async function serveStatic(res, pathname) {
@@ -415,11 +484,22 @@ export function createEmulator(options = {}) {
     }
   }
 
-  async function handle(req, res) {
-    const started = now();
+  async function handle(req, res, started) {
     const requestId = randomUUID().toUpperCase();
-    const url = new URL(req.url ?? '/', 'http://emulator.localhost');
-    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+    if (!OWN_HOST.test(req.headers.host ?? '')) {
+      refuse(req, res, started, notOwnHost());
+      return;
+    }
+    const target = parseTarget(req.url);
+    if (!target) {
+      refuse(req, res, started, badTarget());
+      return;
+    }
+    const { pathname, query } = target;
+    if (pathname === STATE_PATH) {
+      serveState(req, res, started);
+      return;
+    }
 
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
@@ -431,14 +511,9 @@ export function createEmulator(options = {}) {
       res.end();
       return;
     }
-    if (req.method === 'GET' && url.pathname === '/_emulator/state') {
-      // The demo key's id (never a secret) tells the console page it may offer the demo key pair.
-      send(res, 200, usingDemoKey ? { ...state.snapshot(), demoAccessKeyId: DEMO_ACCESS_KEY.accessKeyId } : state.snapshot());
-      return;
-    }
-    if (req.method === 'GET' && (url.pathname !== '/' || query === '')) {
-      if (await serveStatic(res, url.pathname)) return;
-      if (url.pathname !== '/') {
+    if (req.method === 'GET' && (pathname !== '/' || query === '')) {
+      if (await serveStatic(res, pathname)) return;
+      if (pathname !== '/') {
         sendError(res, requestId, new ApiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.'));
         return;
       }
@@ -454,8 +529,10 @@ export function createEmulator(options = {}) {
     for await (const chunk of req) {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        sendError(res, requestId, new ApiError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        const tooLarge = new ApiError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+        sendError(res, requestId, tooLarge);
         req.destroy();
+        logRequest(req.method, tooLarge.httpStatus, tooLarge.code, started);
         return;
       }
       chunks.push(chunk);
@@ -481,12 +558,32 @@ export function createEmulator(options = {}) {
     log(`${req.method} ${status} ${code} ${now() - started}ms`);
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, randomUUID().toUpperCase(), new ApiError('InternalError', 500, 'The emulator failed.'));
-      else res.destroy();
+  const responses = new WeakMap(); // socket → the response last begun on it (answerOnSocket)
+  const server = http.createServer({
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    // A request without Host is the Host check's to refuse, with a JSON body and a log line.
+    requireHostHeader: false,
+  }, (req, res) => {
+    const started = now();
+    responses.set(req.socket, res);
+    handle(req, res, started).catch(() => {
+      // A request cut off while its body arrived (answered by answerOnSocket), or whose client
+      // left, gets nothing more.
+      if (res.headersSent || req.socket.destroyed) {
+        res.destroy();
+        return;
+      }
+      refuse(req, res, started, new ApiError('InternalError', 500, 'The emulator failed.'));
     });
   });
+  server.maxHeadersCount = MAX_HEADERS_COUNT;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.on('clientError', (error, socket) => answerOnSocket(socket, '-', (CLIENT_ERRORS[error.code] ?? badRequest)()));
+  // A proxy's tunnel: never a request of the API's.
+  server.on('connect', (req, socket) => answerOnSocket(socket, req.method, unsupportedMethod('GET or POST')));
 
   return {
     server,

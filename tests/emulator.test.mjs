@@ -592,7 +592,7 @@ test('wire: accepts what real clients send (query, body or both; Format=json in 
   assert.equal(recorded[2].LiveStreamUrl, 'rtmp://example.com/live/s3');
 });
 
-test('CORS: every reply allows any origin; preflight OPTIONS is answered 204', async (t) => {
+test('CORS: every API reply allows any origin; preflight OPTIONS is answered 204', async (t) => {
   const { url } = await start(t);
   const pre = await fetch(url, {
     method: 'OPTIONS',
@@ -612,8 +612,9 @@ test('CORS: every reply allows any origin; preflight OPTIONS is answered 204', a
   assert.match(ok.headers.get('access-control-expose-headers') ?? '', /\bdate\b/i);
   await expectError(await post(url, 'Action=StartCasterScene'), 400, 'MissingParameter'); // expectError checks the CORS header
   await expectError(await send(sign('StartCasterScene', { CasterId: MAIN, SceneId: 'pvw-1' }, { key: { accessKeyId: 'LTAIunknown', accessKeySecret: 'x' }, endpoint: url })), 404, 'InvalidAccessKeyId.NotFound');
+  // The state view is for this machine only: no origin is granted it (emulator-attacks.test.mjs).
   const state = await fetch(`${url}_emulator/state`);
-  assert.equal(state.headers.get('access-control-allow-origin'), '*');
+  assert.equal(state.headers.get('access-control-allow-origin'), null);
 });
 
 test('GET /_emulator/state returns the state and never a secret', async (t) => {
