@@ -263,24 +263,36 @@ function syncDirectory(dir) {
 }
 
 /**
- * Replaces `file` with `buffer`, durably, or throws and leaves `file` as it was: temporary file in
- * the same directory, every byte written, fsync, close (which can fail too), rename, fsync of the
- * directory. A failed write removes its temporary file, giving its space back.
+ * Creates or truncates `path` and writes all of `buffer` to it, fsynced; or throws, having removed
+ * it (giving its space back). Closing is checked too: it can report a failed write.
  */
-function writeDurably(file, buffer) {
-  const temp = `${file}.${process.pid}.tmp`;
+function writeSynced(path, buffer) {
   let fd;
   try {
-    fd = openSync(temp, 'w', 0o600);
+    fd = openSync(path, 'w', 0o600);
     writeAll(fd, buffer);
     fsyncSync(fd);
     const done = fd;
     fd = undefined;
     closeSync(done);
-    renameSync(temp, file);
   } catch (error) {
     if (fd !== undefined) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(temp); } catch { /* not created, or already renamed */ }
+    unlinkQuietly(path);
+    throw error;
+  }
+}
+
+/**
+ * Replaces `file` with `buffer`, durably, or throws and leaves `file` as it was: a temporary file
+ * in the same directory written whole and fsynced, renamed over `file`, then the directory fsynced.
+ */
+function writeDurably(file, buffer) {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeSynced(temp, buffer);
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    unlinkQuietly(temp);
     throw error;
   }
   syncDirectory(dirname(file));
@@ -361,7 +373,7 @@ class StateLock {
     const temp = `${path}.${process.pid}.tmp`;
     const me = { pid: process.pid, host: hostname(), boot: bootId(), started: startTimeOf(process.pid) };
     try {
-      writeDurably(temp, Buffer.from(`${JSON.stringify(me)}\n`));
+      writeSynced(temp, Buffer.from(`${JSON.stringify(me)}\n`));
     } catch (error) {
       throw new Error(`state file ${file}: cannot write its lock ${path}: ${codeOf(error)}`);
     }

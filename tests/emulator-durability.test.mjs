@@ -327,6 +327,17 @@ test('bad state files are refused at start: exit 2, with the file\'s name and th
   assert.deepEqual(started, [], 'the emulator started on these bad state files');
   t.diagnostic(`${BAD_STATES.length} bad state files refused`);
 
+  // Not a file: a directory, and a FIFO that no one writes to (reading it would wait forever).
+  const fifo = join(dir, 'fifo.json');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  for (const [what, file] of [['a directory', dir], ['a FIFO', fifo]]) {
+    const began = Date.now();
+    const result = await runCliToExit({ state: file, timeoutMs: 5_000 });
+    assert.ok(!result.started, `${what}: started`);
+    assert.equal(result.code, 2, `${what}: exit ${result.code ?? result.signal} after ${Date.now() - began} ms: ${result.stderr}`);
+    assert.ok(result.stderr.includes(`${file} is not a regular file`), `${what}: ${result.stderr}`);
+  }
+
   // The parser's message quotes the text: a file's stream URLs (and their auth keys) must not be.
   const secretUrl = 'rtmp://example.com/live?auth_key=echidna-7781';
   const torn = join(dir, 'torn.json');
@@ -463,4 +474,25 @@ test('temporary files a killed emulator left next to the state file are removed 
   assert.equal(readFileSync(stateFile, 'utf8'), good);
   await stop(running); // and so its output is all read
   assert.match(running.output.stdout, /removed 3 temporary file/);
+});
+
+test('five emulators started at once on one state file, fresh and then over a stale lock: exactly one runs', { timeout: 60_000 }, async (t) => {
+  const dir = tempDir(t);
+  const configFile = writeConfig(dir, [{ casterId: 'caster-a', ingestEndpoints: 10 }]);
+  const stateFile = join(dir, 'state.json');
+  const children = [];
+  t.after(() => { for (const child of children) child.kill('SIGKILL'); });
+  for (const round of ['fresh', 'over a stale lock']) {
+    const results = await Promise.all(Array.from({ length: 5 }, () => spawnCli({ config: configFile, state: stateFile }).then(
+      (running) => { children.push(running.child); return running; },
+      (error) => error,
+    )));
+    const runs = results.filter((r) => !(r instanceof Error));
+    assert.equal(runs.length, 1, `${round}: ${runs.length} emulators run on one state file`);
+    for (const refused of results.filter((r) => r instanceof Error)) assert.match(refused.message, /exited \(2\).*(in use|locked by another emulator|keeps changing)/s);
+    // Leave a stale lock for the next round.
+    runs[0].child.kill('SIGKILL');
+    await runs[0].exited;
+    assert.ok(existsSync(`${stateFile}.lock`));
+  }
 });
