@@ -23,6 +23,7 @@ pub mod config;
 pub mod credentials;
 pub mod encoding;
 pub mod error;
+pub mod limits;
 pub mod nonce;
 pub mod operations;
 pub mod request;

@@ -2,33 +2,81 @@
 //! as the vendor's clients send them) and check a v1 signature, or a V3 `Authorization` header,
 //! against a secret. The emulator uses this, so signing and verifying share one canonicalisation.
 
-use crate::canonical::{canonical_query, string_to_sign};
+use crate::canonical::{canonical_query, heap_sort, string_to_sign};
 use crate::encoding::{percent_decode, Plus};
 use crate::error::{code, field_name, quote_name, Error};
+use crate::limits::{count_parts, shown, MAX_HEADERS, MAX_PARAMS};
 use crate::signature::SignatureAlgorithm;
 use crate::v3;
 
 /// The parameters of a request: the query's, then the form body's, decoded (`+` is a space, as
 /// in any `application/x-www-form-urlencoded` text). A key given twice, in one place or across
-/// both, is refused: a signature must cover one unambiguous set.
+/// both, is refused: a signature must cover one unambiguous set. More than [`MAX_PARAMS`]
+/// parameters are refused before anything is decoded (a byte scan counts them), and duplicates
+/// are found by sorting, so the work grows as n log n of a request that is itself bounded.
 pub fn parse_params(query: &str, body: &str) -> Result<Vec<(String, String)>, Error> {
+    check_param_count(query, body)?;
     let mut params: Vec<(String, String)> = Vec::new();
+    let mut malformed = false;
     for part in query.split('&').chain(body.split('&')) {
         if part.is_empty() {
             continue;
         }
         let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
-        let malformed = || {
-            Error::validation(code::INVALID_PARAMETER, "request", "the request holds a malformed percent-encoding or bytes that are not UTF-8")
-        };
-        let key = percent_decode(raw_key, Plus::Space).ok_or_else(malformed)?;
-        let value = percent_decode(raw_value, Plus::Space).ok_or_else(malformed)?;
-        if params.iter().any(|(existing, _)| *existing == key) {
-            return Err(Error::validation(code::INVALID_PARAMETER, field_name(&key), format!("{} is given twice", quote_name(&key))));
+        match (percent_decode(raw_key, Plus::Space), percent_decode(raw_value, Plus::Space)) {
+            (Some(key), Some(value)) => params.push((key, value)),
+            _ => {
+                malformed = true;
+                break;
+            }
         }
-        params.push((key, value));
+    }
+    // The first problem in the order of the request: a key repeated before the malformed part, or
+    // that part.
+    if let Some(key) = first_repeated(&params) {
+        return Err(Error::validation(code::INVALID_PARAMETER, field_name(key), format!("{} is given twice", quote_name(key))));
+    }
+    if malformed {
+        return Err(Error::validation(
+            code::INVALID_PARAMETER,
+            "request",
+            "the request holds a malformed percent-encoding or bytes that are not UTF-8",
+        ));
     }
     Ok(params)
+}
+
+/// Refuses a query and body that hold more than [`MAX_PARAMS`] parameters (non-empty
+/// `&`-separated parts), counted by a scan of their bytes.
+fn check_param_count(query: &str, body: &str) -> Result<(), Error> {
+    if count_parts(query, b'&') + count_parts(body, b'&') > MAX_PARAMS {
+        return Err(Error::validation(
+            code::INVALID_PARAMETER,
+            "request",
+            ["the request holds more than ", shown::MAX_PARAMS, " parameters, the limit for one request"].concat(),
+        ));
+    }
+    Ok(())
+}
+
+/// The key whose second occurrence comes first in `params`, if any key repeats.
+fn first_repeated(params: &[(String, String)]) -> Option<&str> {
+    // Positions sorted by key, then by position: a repeat sits right after an earlier occurrence.
+    let mut order: Vec<usize> = (0..params.len()).collect();
+    // The crate's own heap sort: n log n, and no second sort in the .wasm.
+    heap_sort(&mut order, |a, b| key_at(params, *a).cmp(key_at(params, *b)).then(a.cmp(b)).is_gt());
+    order
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [earlier, later] if key_at(params, *earlier) == key_at(params, *later) => Some(*later),
+            _ => None,
+        })
+        .min()
+        .map(|index| key_at(params, index))
+}
+
+fn key_at(params: &[(String, String)], index: usize) -> &str {
+    params.get(index).map_or("", |(key, _)| key.as_str())
 }
 
 /// The outcome of a signature check.
@@ -109,6 +157,10 @@ pub fn parse_authorization(header: &str) -> Result<V3Authorization, Error> {
     if credential.is_empty() || credential.bytes().any(|b| b <= b' ' || b == 0x7f) {
         return Err(malformed("Credential must be an AccessKeyId"));
     }
+    // Counted before they are read: each is matched against every header received.
+    if count_parts(signed, b';') > MAX_HEADERS {
+        return Err(malformed(&["SignedHeaders names more than ", shown::MAX_HEADERS, " headers, the limit for one request"].concat()));
+    }
     let mut signed_headers: Vec<String> = Vec::new();
     for name in signed.split(';') {
         let lower_token = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
@@ -127,10 +179,21 @@ pub fn parse_authorization(header: &str) -> Result<V3Authorization, Error> {
 
 /// Headers given as one text, `name NUL value NUL name NUL value…` (HTTP header values hold no
 /// NUL): `[(name, value)]`. The empty text is no headers.
+/// More than [`MAX_HEADERS`] headers are refused before the text is split (a byte scan counts
+/// the NULs).
 pub fn split_headers(text: &str) -> Result<Vec<(&str, &str)>, Error> {
     let mut pairs = Vec::new();
     if text.is_empty() {
         return Ok(pairs);
+    }
+    // n headers are 2n - 1 NULs (2n with a trailing one).
+    let parts = text.bytes().filter(|byte| *byte == 0).count() + 1;
+    if parts.div_ceil(2) > MAX_HEADERS {
+        return Err(Error::validation(
+            code::INVALID_PARAMETER,
+            "headers",
+            ["the request holds more than ", shown::MAX_HEADERS, " headers, the limit for one request"].concat(),
+        ));
     }
     let mut parts = text.split('\0');
     while let Some(name) = parts.next() {
@@ -249,6 +312,60 @@ mod tests {
         assert_eq!(parse_params("A=1&A=2", "").map_err(|e| e.code), Err(code::INVALID_PARAMETER));
         assert!(parse_params("A=%zz", "").is_err());
         assert!(parse_params("A=%FF", "").is_err());
+    }
+
+    fn form(count: usize, from: usize) -> String {
+        (from..from + count).map(|i| format!("k{i}={i}")).collect::<Vec<_>>().join("&")
+    }
+
+    #[test]
+    fn at_most_256_parameters_in_query_and_body_together() {
+        assert_eq!(parse_params(&form(100, 0), &form(156, 100)).map(|p| p.len()), Ok(256));
+        // Empty parts are not parameters.
+        assert_eq!(parse_params(&format!("&&{}&&", form(256, 0)), "&&&").map(|p| p.len()), Ok(256));
+        for (query, body) in [(form(257, 0), String::new()), (String::new(), form(257, 0)), (form(100, 0), form(157, 100))] {
+            let error = parse_params(&query, &body).expect_err("257 parameters");
+            assert_eq!((error.code, error.field.as_deref()), (code::INVALID_PARAMETER, Some("request")));
+            assert!(error.message.contains("256"), "{}", error.message);
+        }
+        // Counted before decoding: 257 malformed parts are refused for their number.
+        let error = parse_params(&"%zz&".repeat(257), "").expect_err("refused");
+        assert!(error.message.contains("256"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_megabyte_of_distinct_keys_is_refused_at_once() {
+        let body: String = (0..150_000).map(|i| format!("{i:x}=1&")).collect();
+        let started = std::time::Instant::now();
+        let error = parse_params("", &body).expect_err("refused");
+        assert_eq!((error.code, error.field.as_deref()), (code::INVALID_PARAMETER, Some("request")));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn the_first_problem_in_order_is_reported() {
+        // A key repeated before a malformed part is reported; a malformed part before the repeat
+        // is.
+        assert_eq!(parse_params("B=1&A=1&B=2&A=2&C=%zz", "").map_err(|e| e.field), Err(Some("B".into())));
+        assert_eq!(parse_params("A=1&C=%zz&A=2", "").map_err(|e| e.field), Err(Some("request".into())));
+        assert_eq!(parse_params("A=1&B=1", "B=2&A=2").map_err(|e| e.field), Err(Some("B".into())));
+    }
+
+    #[test]
+    fn at_most_256_headers() {
+        let headers = |count: usize| (0..count).map(|i| format!("h{i}\0v")).collect::<Vec<_>>().join("\0");
+        assert_eq!(split_headers(&headers(256)).map(|h| h.len()), Ok(256));
+        assert_eq!(split_headers(&format!("{}\0", headers(255) + "\0last")).map(|h| h.len()), Ok(256));
+        let error = split_headers(&headers(257)).expect_err("257 headers");
+        assert_eq!((error.code, error.field.as_deref()), (code::INVALID_PARAMETER, Some("headers")));
+        assert!(error.message.contains("256"), "{}", error.message);
+        let names = |count: usize| (0..count).map(|i| format!("x-acs-{i:04}")).collect::<Vec<_>>().join(";");
+        let signature = "0".repeat(64);
+        let header = |count| format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders={},Signature={signature}", names(count));
+        assert_eq!(parse_authorization(&header(256)).map(|a| a.signed_headers.len()), Ok(256));
+        let error = parse_authorization(&header(257)).expect_err("257 names");
+        assert_eq!(error.code, code::INCOMPLETE_SIGNATURE);
+        assert!(error.message.contains("256"), "{}", error.message);
     }
 
     #[test]
