@@ -138,6 +138,10 @@ function shownType(value) {
   return tag === '[object Object]' ? '' : tag.slice(8, -1);
 }
 
+// A key too long to be any name crosses cut to this many UTF-16 units: enough for every message
+// that shows it (64 characters).
+const SHOWN_KEY_UNITS = 128;
+
 /**
  * Reads a caller's object in one pass into one string, so that it crosses into wasm at once:
  * only own enumerable keys, skipping undefined and null values. Never throws. Returns
@@ -145,13 +149,22 @@ function shownType(value) {
  * - `!` and what it is (`shownType`) when it is not a plain object;
  * - `#` and the key count when it has more than `max` keys;
  * - `?` and the key whose getter threw;
+ * - `>` when the names and values of params (each within `limits.text`) hold more than
+ *   `limits.total` UTF-16 units, and so more than that many UTF-8 bytes;
  * - `=` and per entry `<len>:<key><tag><len>:<text>`, lengths in UTF-16 units. Tags: `s` string,
- *   `x` string with a lone surrogate, `n` number (the value goes to `numbers.values`, a
+ *   `x` string with a lone surrogate, `l` a string longer than `limits.text` units (its text is
+ *   its length: the string itself is never copied, so a huge value never reaches wasm memory),
+ *   `n` number (the value goes to `numbers.values`, a
  *   Float64Array, in order, so that no number is ever printed and parsed back), `o` anything
  *   else (its text is its type, `array` for arrays). For a request (`request` true) also `p`, the object under `params` (its text is
  *   its own reading), and `d`, a Date under `timestamp` (its time value goes to `numbers`).
+ *   A key longer than `limits.text` is cut to SHOWN_KEY_UNITS: no name is that long.
+ *
+ * The limits are the Rust crate's (src/limits.rs), handed over with every call. A string's UTF-8
+ * form has at least as many bytes as it has UTF-16 units, so what this leaves out is surely over
+ * its limit; the Rust side checks the exact bytes of what it receives.
  */
-export function readObject(value, max, numbers, request) {
+export function readObject(value, max, numbers, request, limits) {
   let keys;
   try {
     const shown = shownType(value);
@@ -161,24 +174,32 @@ export function readObject(value, max, numbers, request) {
     return '*';
   }
   if (keys.length > max) return `#${keys.length}`;
+  const limit = request ? limits.option : limits.value;
+  let total = 0;
   let packed = '=';
   // Index loops and typed-array writes only: nothing here consults a prototype that a caller
   // could have planted an accessor or an iterator on.
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+    let key = keys[i];
     let item;
     try {
       item = value[key];
     } catch {
-      return `?${key}`;
+      return `?${key.length > limit ? key.slice(0, SHOWN_KEY_UNITS) : key}`;
     }
     if (item === undefined || item === null) continue;
+    if (key.length > limit) key = key.slice(0, SHOWN_KEY_UNITS);
+    else total += key.length;
     let tag;
     let text;
     const type = typeof item;
-    if (type === 'string') {
+    if (type === 'string' && item.length > limit) {
+      tag = 'l';
+      text = `${item.length}`;
+    } else if (type === 'string') {
       tag = wellFormed(item) ? 's' : 'x';
       text = item;
+      total += item.length;
     } else if (type === 'number') {
       tag = 'n';
       text = '';
@@ -186,7 +207,7 @@ export function readObject(value, max, numbers, request) {
       numbers.values[numbers.count++] = item;
     } else if (request && key === 'params' && (type === 'object' || type === 'function')) {
       tag = 'p';
-      text = readObject(item, max, numbers, false);
+      text = readObject(item, max, numbers, false, limits);
     } else {
       tag = 'o';
       text = type;
@@ -204,6 +225,8 @@ export function readObject(value, max, numbers, request) {
         // type, not this read.
       }
     }
+    // Only params have a total: a request's own options are each within their limit.
+    if (!request && total > limits.total) return '>';
     packed += `${key.length}:${key}${tag}${text.length}:${text}`;
   }
   return packed;
@@ -224,9 +247,10 @@ const NUMBERS = new Float64Array(2 * 64 + 2);
  * is: starting with a non-ASCII character makes that move happen before anything is copied, so no
  * copy of the secret is left behind in freed memory.
  */
-export function readPacked(value, max, request) {
+export function readPacked(value, max, optionLimit, valueLimit, totalLimit, request) {
   try {
-    return `\u00ff${readObject(value, max, { values: NUMBERS, count: 0 }, request)}`;
+    const limits = { option: optionLimit, value: valueLimit, total: totalLimit };
+    return `\u00ff${readObject(value, max, { values: NUMBERS, count: 0 }, request, limits)}`;
   } catch {
     return '\u00ff*';
   }

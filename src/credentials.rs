@@ -5,6 +5,7 @@ use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{code, Error};
+use crate::limits::{shown, MAX_OPTION_BYTES};
 use crate::text::{has_control, has_whitespace};
 
 /// Credentials to sign with. `Debug` never shows the secret or the token, and all three are zeroed
@@ -56,11 +57,11 @@ impl Credentials {
             ));
         }
         if let Some(token) = security_token {
-            if token.len() > 16 * 1024 || has_whitespace(token) || has_control(token) {
+            if token.len() > MAX_OPTION_BYTES || has_whitespace(token) || has_control(token) {
                 return Err(Error::config(
                     code::INVALID_PARAMETER,
                     "securityToken",
-                    "securityToken must be at most 16 KiB with no whitespace or control characters",
+                    ["securityToken must be at most ", shown::MAX_OPTION_BYTES, " bytes with no whitespace or control characters"].concat(),
                 ));
             }
         }

@@ -2,6 +2,7 @@
 //! names with a suggestion, duplicates, and each value's type.
 
 use crate::error::{code, field_name, quote_name, Error};
+use crate::limits::{shown, MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
 use crate::text::nearest;
 
 use super::input::{RawParams, Value};
@@ -64,6 +65,62 @@ impl Slot<'_> {
 /// The most keys one call may carry; a larger object is refused whole.
 pub const MAX_KEYS: usize = 64;
 
+/// Parameters whose names and values (each within its own limit) exceed [`MAX_PARAMS_BYTES`].
+pub fn params_too_large(what: &str) -> Error {
+    Error::validation(
+        code::INVALID_PARAMETER,
+        what,
+        [what, " hold more than ", shown::MAX_PARAMS_BYTES, " bytes of names and values, the limit for one request"].concat(),
+    )
+}
+
+/// The bytes a name or a value counts towards [`MAX_PARAMS_BYTES`]: none when it is over
+/// [`MAX_VALUE_BYTES`] (that rule refuses it on its own).
+fn counted(bytes: usize) -> usize {
+    if bytes > MAX_VALUE_BYTES {
+        0
+    } else {
+        bytes
+    }
+}
+
+/// The bytes of all names and values that count towards [`MAX_PARAMS_BYTES`].
+fn total_bytes(params: &RawParams) -> usize {
+    params
+        .entries
+        .iter()
+        .map(|(key, value)| {
+            let value_bytes = match value {
+                Value::Text(text) => counted(text.len()),
+                _ => 0,
+            };
+            counted(key.len()).saturating_add(value_bytes)
+        })
+        .fold(0, usize::saturating_add)
+}
+
+/// Whether a value is over [`MAX_VALUE_BYTES`] (a string left outside by the JS boundary is).
+fn is_too_long(value: &Value) -> bool {
+    match value {
+        Value::Text(text) => text.len() > MAX_VALUE_BYTES,
+        Value::Oversized(_) => true,
+        _ => false,
+    }
+}
+
+/// The code a field's malformed value gets: the operation's own code where it has one.
+fn malformed_code(name: &str) -> &'static str {
+    match name {
+        "CasterId" => code::INVALID_CASTER_ID,
+        "SceneId" => code::INVALID_SCENE_ID,
+        "MaterialId" => code::INVALID_MATERIAL_ID,
+        "LiveStreamUrl" => code::INVALID_LIVE_STREAM_URL,
+        "VodUrl" => code::INVALID_VOD_URL,
+        "LocationId" => code::UNEXPECTED_LOCATION_ID,
+        _ => code::INVALID_PARAMETER,
+    }
+}
+
 /// Reads an integer from a JS number or a decimal string.
 fn integer_of(value: &Value) -> Result<i32, &'static str> {
     match value {
@@ -88,7 +145,7 @@ fn integer_of(value: &Value) -> Result<i32, &'static str> {
             text.parse::<i32>().map_err(|_| "must fit in a 32-bit signed integer")
         }
         Value::IllFormedText => Err("must be an integer, not a string with a lone UTF-16 surrogate"),
-        Value::WrongType(_) => Err("must be an integer"),
+        Value::WrongType(_) | Value::Oversized(_) => Err("must be an integer"),
     }
 }
 
@@ -105,6 +162,11 @@ pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error
             "params",
             format!("params has {} keys; {} takes {} parameters", params.entries.len(), action.name(), specs.len()),
         ));
+        return None;
+    }
+    // Before any value is looked at.
+    if total_bytes(params) > MAX_PARAMS_BYTES {
+        errors.push(params_too_large("params"));
         return None;
     }
 
@@ -124,6 +186,12 @@ pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error
             continue;
         }
         *seen = Some(key);
+        if is_too_long(value) {
+            let message = [spec.name, " is longer than ", shown::MAX_VALUE_BYTES, " bytes, the limit for one value"].concat();
+            errors.push(Error::validation(malformed_code(spec.name), spec.name, message));
+            *slot = Slot::Invalid;
+            continue;
+        }
         *slot = match (spec.ty, value) {
             (FieldType::Text, Value::Text(text)) => Slot::Text(text),
             (FieldType::Text, _) => {
@@ -152,7 +220,7 @@ fn text_problem(value: &Value) -> String {
         Value::IllFormedText => "contains a lone UTF-16 surrogate, which cannot be encoded as UTF-8".to_owned(),
         Value::Number(_) => "must be a string, not a number".to_owned(),
         Value::WrongType(type_name) => format!("must be a string, not {}", with_article(type_name)),
-        Value::Text(_) => "must be a string".to_owned(),
+        Value::Text(_) | Value::Oversized(_) => "must be a string".to_owned(),
     }
 }
 

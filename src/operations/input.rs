@@ -10,6 +10,9 @@ pub enum Value {
     IllFormedText,
     /// A value of another type, named as a person would (`"boolean"`, `"object"`, `"array"`, …).
     WrongType(&'static str),
+    /// A string longer than [`crate::limits::MAX_VALUE_BYTES`], left outside the wasm instance
+    /// by the JS boundary: its length in UTF-16 units (its UTF-8 form is at least as long).
+    Oversized(usize),
 }
 
 impl From<&str> for Value {

@@ -5,7 +5,8 @@ use wasm_bindgen::JsValue;
 use zeroize::Zeroizing;
 
 use crate::error::{code, field_name, quote_name, Error, ErrorKind};
-use crate::operations::fields::MAX_KEYS;
+use crate::limits::{shown, MAX_OPTION_BYTES, MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
+use crate::operations::fields::{params_too_large, MAX_KEYS};
 use crate::operations::input::{RawParams, Value};
 use crate::text::nearest;
 
@@ -16,6 +17,9 @@ pub enum Item {
     Text(String),
     /// A string with a lone surrogate.
     IllFormed,
+    /// A string longer than its limit, left outside the instance: its length in UTF-16 units (its
+    /// UTF-8 form has at least as many bytes).
+    Oversized(usize),
     Number(f64),
     /// A Date under a request's `timestamp`: its time value.
     Date(f64),
@@ -28,7 +32,7 @@ pub enum Item {
 impl Item {
     pub fn type_name(&self) -> &'static str {
         match self {
-            Self::Text(_) | Self::IllFormed => "string",
+            Self::Text(_) | Self::IllFormed | Self::Oversized(_) => "string",
             Self::Number(_) => "number",
             Self::Date(_) | Self::Params(_) => "object",
             Self::Other(name) => name,
@@ -207,6 +211,7 @@ fn parse_reading(text: &str, numbers: &mut Numbers, what: &str, kind: ErrorKind)
                 format!("reading {what}.{} threw an exception", quote_name(rest)),
             ))
         }
+        Some('>') => return Err(with_kind(params_too_large(what), kind)),
         _ => return Err(broken()),
     }
     let mut reader = Packed { rest };
@@ -216,6 +221,7 @@ fn parse_reading(text: &str, numbers: &mut Numbers, what: &str, kind: ErrorKind)
         let item = match tag {
             's' => Item::Text(text.to_owned()),
             'x' => Item::IllFormed,
+            'l' => Item::Oversized(text.parse().map_err(|_| broken())?),
             'n' => Item::Number(numbers.take().ok_or_else(broken)?),
             'd' => Item::Date(numbers.take().ok_or_else(broken)?),
             'p' => Item::Params(parse_reading(text, numbers, "params", ErrorKind::Validation).map(into_params)),
@@ -237,6 +243,7 @@ fn into_params(entries: Vec<(String, Item)>) -> RawParams {
         let converted = match item {
             Item::Text(text) => Value::Text(text),
             Item::IllFormed => Value::IllFormedText,
+            Item::Oversized(units) => Value::Oversized(units),
             Item::Number(number) => Value::Number(number),
             other => Value::WrongType(other.type_name()),
         };
@@ -247,19 +254,25 @@ fn into_params(entries: Vec<(String, Item)>) -> RawParams {
 
 
 
+/// One reading of `value` by `js/boundary.js`, with the limits it applies before it copies a
+/// string: a longer one stays outside the instance and crosses as its length.
+fn read_packed(value: &JsValue, request: bool) -> String {
+    js::read_packed(value, MAX_KEYS, MAX_OPTION_BYTES, MAX_VALUE_BYTES, MAX_PARAMS_BYTES, request)
+}
+
 /// A request object's own enumerable entries whose values are not `undefined` or `null`, read in
 /// one call into JS, its `params` object with them.
 pub fn request_entries(value: &JsValue) -> Result<Vec<(String, Item)>, Error> {
     let mut numbers = Numbers { next: 0 };
     // The reading holds the secret: zeroed when dropped.
-    let text = Zeroizing::new(js::read_packed(value, MAX_KEYS, true));
+    let text = Zeroizing::new(read_packed(value, true));
     parse_reading(unmarked(&text)?, &mut numbers, "request", ErrorKind::Validation)
 }
 
 /// Operation parameters from a `params` object.
 pub fn raw_params(value: &JsValue) -> Result<RawParams, Error> {
     let mut numbers = Numbers { next: 0 };
-    let text = js::read_packed(value, MAX_KEYS, false);
+    let text = read_packed(value, false);
     parse_reading(unmarked(&text)?, &mut numbers, "params", ErrorKind::Validation).map(into_params)
 }
 
@@ -271,10 +284,21 @@ pub fn params_item(item: Item) -> Result<RawParams, Error> {
     }
 }
 
-/// A string-valued option of a request (`accessKeyId`, `endpoint`, …).
+/// An option longer than [`MAX_OPTION_BYTES`]; the message never quotes it.
+pub fn option_too_long(field: &str) -> Error {
+    Error::validation(
+        code::INVALID_PARAMETER,
+        field,
+        [field, " is longer than ", shown::MAX_OPTION_BYTES, " bytes, the limit for an option"].concat(),
+    )
+}
+
+/// A string-valued option of a request (`accessKeyId`, `endpoint`, …), at most
+/// [`MAX_OPTION_BYTES`] of UTF-8 (checked here exactly; JS left out only what is surely longer).
 pub fn item_text(item: &Item, field: &str, kind: ErrorKind) -> Result<String, Error> {
     let error = match item {
-        Item::Text(text) => return Ok(text.clone()),
+        Item::Text(text) if text.len() <= MAX_OPTION_BYTES => return Ok(text.clone()),
+        Item::Text(_) | Item::Oversized(_) => option_too_long(field),
         Item::IllFormed => Error::validation(
             code::INVALID_PARAMETER,
             field,
@@ -285,7 +309,12 @@ pub fn item_text(item: &Item, field: &str, kind: ErrorKind) -> Result<String, Er
     Err(with_kind(error, kind))
 }
 
-/// A string argument (`validateParams`' action).
+/// The length of a JS string in UTF-16 units, read without copying it; `None` for other values.
+pub fn string_units(value: &JsValue) -> Option<usize> {
+    wasm_bindgen::JsCast::dyn_ref::<js_sys::JsString>(value).map(|text| usize::try_from(text.length()).unwrap_or(usize::MAX))
+}
+
+/// A string argument (`validateParams`' action, the server's texts).
 pub fn value_text(value: &JsValue, field: &str) -> Result<String, Error> {
     match text_of(value) {
         Some(Some(text)) => Ok(text),

@@ -12,9 +12,17 @@ extern "C" {
     pub fn type_tag(value: &JsValue) -> Result<String, JsValue>;
 
     /// Cannot throw: everything it does runs inside its own `try` (it answers `*` when reading
-    /// threw). Imported without `catch`, which would cost a closure per call.
+    /// threw). Imported without `catch`, which would cost a closure per call. The limits are the
+    /// crate's (`crate::limits`): a string over its limit is never copied into the reading.
     #[wasm_bindgen(js_name = readPacked)]
-    pub fn read_packed(value: &JsValue, max: usize, request: bool) -> String;
+    pub fn read_packed(
+        value: &JsValue,
+        max_keys: usize,
+        option_limit: usize,
+        value_limit: usize,
+        total_limit: usize,
+        request: bool,
+    ) -> String;
 
     /// Number `index` of the latest `readPacked`. Cannot throw.
     #[wasm_bindgen(js_name = takeNumber)]

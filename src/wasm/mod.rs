@@ -17,13 +17,14 @@ use zeroize::Zeroize;
 use crate::config::{self, Endpoint, Method};
 use crate::credentials::Credentials;
 use crate::error::{code, Error, ErrorKind};
+use crate::limits::{shown, MAX_OPTION_BYTES};
 use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
 use crate::request::{with_signed_operation, RequestConfig, Signed};
 use crate::signature::SignatureAlgorithm;
 use crate::time::Timestamp;
 
-use convert::{check_keys, item_text, params_item, raw_params, request_entries, value_text, Item};
+use convert::{check_keys, item_text, params_item, raw_params, request_entries, string_units, value_text, Item};
 
 /// Building the result object threw: only a sabotaged global (`Object.fromEntries` replaced, say)
 /// can do that.
@@ -57,8 +58,33 @@ fn action_of(value: Option<&Item>) -> Result<Action, Error> {
             "action is required: \"StartCasterScene\" or \"AddCasterVideoResource\"",
         ));
     };
-    let name = item_text(value, "action", ErrorKind::Validation)?;
-    Action::from_name(&name)
+    match value {
+        Item::Oversized(_) => Err(action_too_long()),
+        Item::Text(text) if text.len() > MAX_OPTION_BYTES => Err(action_too_long()),
+        _ => Action::from_name(&item_text(value, "action", ErrorKind::Validation)?),
+    }
+}
+
+/// An action name longer than any option may be: certainly not one this package implements.
+fn action_too_long() -> Error {
+    Error::validation(
+        code::INVALID_ACTION,
+        "action",
+        [
+            "action is longer than ",
+            shown::MAX_OPTION_BYTES,
+            " bytes, the limit for an option; this package implements StartCasterScene and AddCasterVideoResource",
+        ]
+        .concat(),
+    )
+}
+
+/// `validateParams`' action: its length is looked at before it is copied into the instance.
+fn action_named(value: &JsValue) -> Result<Action, Error> {
+    if string_units(value).is_some_and(|units| units > MAX_OPTION_BYTES) {
+        return Err(action_too_long());
+    }
+    value_text(value, "action").and_then(|name| Action::from_name(&name))
 }
 
 fn timestamp_of(item: Option<&Item>) -> Result<Timestamp, Error> {
@@ -189,7 +215,7 @@ pub fn sign_request(request: JsValue) -> Result<JsValue, JsValue> {
 }
 
 fn problems(action: &JsValue, params: &JsValue) -> Vec<Error> {
-    let action = match value_text(action, "action").and_then(|name| Action::from_name(&name)) {
+    let action = match action_named(action) {
         Ok(action) => action,
         Err(error) => return vec![error],
     };
