@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -450,4 +451,57 @@ test('no secret in storage, cookies, the URL or the console', async () => {
     }
   }
   assert.equal(consoleMessages.filter((m) => m.startsWith('pageerror')).length, 0, consoleMessages.join('\n'));
+});
+
+test('a Recommend that is not an http(s) URL is shown as text, never as a link', async () => {
+  // A server (or a proxy on the way) that answers every request with a crafted error: what it
+  // says in Recommend is the page's to show.
+  const recommends = [
+    'javascript:alert(document.domain)',
+    '  JavaScript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'vbscript:msgbox(1)',
+    '//evil.example/steal',
+    'https://api.aliyun.com/troubleshoot?q=InvalidCaster.NotFound&product=live',
+    'http://127.0.0.1:9/help',
+  ];
+  let recommend;
+  const crafted = createServer((req, res) => {
+    req.resume();
+    res.writeHead(404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+    res.end(JSON.stringify({ RequestId: 'crafted-request', HostId: 'crafted', Code: 'InvalidCaster.NotFound', Message: 'crafted', Recommend: recommend }));
+  });
+  await new Promise((resolve) => { crafted.listen(0, '127.0.0.1', resolve); });
+  // A page of its own, so that the endpoint it remembers stays out of the other tests' page.
+  const own = await browser.newContext();
+  try {
+    const crafty = await own.newPage();
+    crafty.setDefaultTimeout(5000);
+    await crafty.goto(base);
+    await crafty.getByRole('status').filter({ hasText: /^Ready/ }).waitFor({ timeout: 10_000 });
+    await crafty.getByLabel(/^Endpoint/).fill(`http://127.0.0.1:${crafted.address().port}`);
+    const start = crafty.getByRole('region', { name: /^StartCasterScene/ });
+    await start.getByLabel(/^CasterId/).fill(STUDIO);
+    await start.getByLabel(/^SceneId/).fill('demo-pvw-scene-1');
+    const results = crafty.getByRole('log').getByRole('listitem');
+    for (const [i, text] of recommends.entries()) {
+      recommend = text;
+      await crafty.getByRole('button', { name: 'StartCasterScene', exact: true }).click();
+      await results.nth(i).waitFor();
+      const shown = await results.first().evaluate((item) => {
+        const term = [...item.querySelectorAll('dt')].find((dt) => dt.textContent.trim() === 'Recommend');
+        const dd = term?.nextElementSibling;
+        return { code: item.querySelector('dd')?.textContent, text: dd?.textContent, links: [...(dd?.querySelectorAll('a') ?? [])].map((a) => a.getAttribute('href')) };
+      });
+      assert.equal(shown.code, 'InvalidCaster.NotFound', `the crafted error for ${text}`);
+      assert.equal(shown.text, text, 'the Recommend is shown as it came');
+      const linked = /^https?:\/\//.test(text);
+      assert.deepEqual(shown.links, linked ? [new URL(text).href] : [], `${text}: ${linked ? 'a link' : 'no link'}`);
+    }
+    const scripted = await crafty.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.href).filter((href) => !/^https?:/i.test(href)));
+    assert.deepEqual(scripted, [], 'a link that is not http(s) on the page');
+  } finally {
+    await own.close();
+    await new Promise((resolve) => { crafted.close(resolve); });
+  }
 });

@@ -236,6 +236,26 @@ function inspect(action) {
 
 // ---- results ----------------------------------------------------------------------------------
 
+/**
+ * A server's Recommend: a link only to an http or https URL. The server, or a proxy on the way,
+ * chooses the text, and a javascript: or data: link would run in this page when clicked.
+ */
+function recommendation(text) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    return text;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return text;
+  const link = document.createElement('a');
+  link.href = url.href;
+  link.textContent = text;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
+}
+
 function logResult(action, outcome) {
   const item = document.createElement('li');
   const time = document.createElement('time');
@@ -255,14 +275,7 @@ function logResult(action, outcome) {
     add('Code', error.code);
     add('Message', error.message);
     add('RequestId', error.requestId);
-    if (error.recommend) {
-      const link = document.createElement('a');
-      link.href = error.recommend;
-      link.textContent = error.recommend;
-      link.target = '_blank';
-      link.rel = 'noopener noreferrer';
-      add('Recommend', link);
-    }
+    if (error.recommend) add('Recommend', recommendation(error.recommend));
   } else {
     item.className = 'success';
     for (const [name, value] of Object.entries(outcome.value)) add(name, value);
