@@ -537,6 +537,9 @@ export function createEmulator(options = {}) {
       }
       chunks.push(chunk);
     }
+    // Cut off by a timeout and answered on the socket (answerOnSocket), the rest of the body may
+    // still have come: the request is not run.
+    if (req.socket.writableEnded) return;
 
     let status = 200;
     let code = 'OK';
@@ -567,6 +570,8 @@ export function createEmulator(options = {}) {
     // A request without Host is the Host check's to refuse, with a JSON body and a log line.
     requireHostHeader: false,
   }, (req, res) => {
+    // Completed only after a timeout was answered on its socket (answerOnSocket): not run.
+    if (req.socket.writableEnded) return;
     const started = now();
     responses.set(req.socket, res);
     handle(req, res, started).catch(() => {

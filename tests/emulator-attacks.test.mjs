@@ -325,44 +325,60 @@ test(`a request line and headers over ${MAX_HEADER_BYTES} bytes: 431 with a JSON
 });
 
 /**
- * Opens a connection, writes `head`, then one byte of `drip` every 250 ms until the server answers
- * or closes, or `limitMs` passes. Resolves to the reply and how long it took.
+ * Opens a connection, writes `head`, then one byte every 250 ms until the server answers or
+ * closes, or `limitMs` passes; on the first reply it sends `rest(bytes dripped)` at once (a
+ * request completed just too late must not be run). Resolves to the reply and how long it took,
+ * a second after the reply.
  */
-function slowClient(port, head, { limitMs }) {
+function slowClient(port, head, { limitMs, rest = () => '' }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect(port, '127.0.0.1');
     const chunks = [];
-    let drip;
+    let dripped = 0;
+    let answeredAt;
     const finish = () => {
       clearInterval(drip);
       clearTimeout(timer);
       socket.destroy();
-      resolve({ reply: parseResponse(Buffer.concat(chunks).toString('latin1')), ms: Date.now() - started });
+      resolve({ reply: parseResponse(Buffer.concat(chunks).toString('latin1')), ms: (answeredAt ?? Date.now()) - started });
     };
     const timer = setTimeout(finish, limitMs);
-    socket.on('data', (chunk) => { chunks.push(chunk); });
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      if (answeredAt !== undefined) return;
+      answeredAt = Date.now();
+      clearInterval(drip);
+      if (socket.writable) socket.write(rest(dripped));
+      setTimeout(finish, 1000);
+    });
     socket.on('close', finish);
     socket.on('error', () => {});
     socket.write(head);
-    drip = setInterval(() => { if (socket.writable) socket.write('a'); }, 250);
+    const drip = setInterval(() => {
+      if (!socket.writable) return;
+      socket.write('a');
+      dripped++;
+    }, 250);
   });
 }
 
-for (const [what, limit, code, head] of [
+const BODY_BYTES = 1000;
+for (const [what, limit, code, head, rest] of [
   ['a body sent a byte at a time', () => REQUEST_TIMEOUT_MS, 'RequestTimeout',
-    (port) => `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n`],
+    (port) => `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${BODY_BYTES}\r\n\r\n`,
+    (dripped) => 'a'.repeat(BODY_BYTES - dripped)],
   ['headers sent a byte at a time', () => HEADERS_TIMEOUT_MS, 'RequestTimeout',
-    (port) => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `],
+    (port) => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `, () => '\r\n\r\n'],
 ]) {
   test(`${what} is cut off after its time limit: 408 with a JSON error body and a log line`, { timeout: 60_000 }, async (t) => {
     const { port, lines } = await start(t);
     // Three times the limit, and never less than 20 s: a server without the limit (Node's own
     // defaults are 60 s for headers, 300 s for the whole request) is still waiting then.
     const limitMs = Math.max(20_000, 3 * limit());
-    const { reply, ms } = await slowClient(port, head(port), { limitMs });
+    const { reply, ms } = await slowClient(port, head(port), { limitMs, rest });
     t.diagnostic(`${what}: answered ${reply.status || 'nothing'} after ${ms} ms (limit ${limit()} ms)`);
-    await settle(lines, 1);
+    await settle(lines, 2); // a second line would be the request run after all
     expectRefusal(reply, 408, code, lines, 0, what);
     assert.equal(reply.raw.split('HTTP/1.1 ').length - 1, 1, `one response only: ${reply.raw}`);
     assert.ok(ms < limit() + TIMEOUT_CHECK_INTERVAL_MS + 2000, `cut off after ${ms} ms; the limit is ${limit()} ms`);
