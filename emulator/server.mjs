@@ -519,7 +519,7 @@ export function createEmulator(options = {}) {
       }
     }
     if (req.method !== 'GET' && req.method !== 'POST') {
-      sendError(res, requestId, new ApiError('UnsupportedHTTPMethod', 405, 'Use GET or POST.'));
+      refuse(req, res, started, unsupportedMethod('GET or POST'));
       return;
     }
 

@@ -293,6 +293,9 @@ test('request-targets that are not a plain path are 4xx with a JSON error body a
     ['GET', '/\xe9', 400, 'BadRequest'],
     ['GET', 'evil.example:443', 400, 'BadRequest'],
     ['CONNECT', 'evil.example:443', 405, 'UnsupportedHTTPMethod'],
+    // Methods the API and the page do not take.
+    ['PUT', '/', 405, 'UnsupportedHTTPMethod'],
+    ['DELETE', '/_emulator/state', 405, 'UnsupportedHTTPMethod'],
   ];
   for (const [method, target, status, code] of cases) {
     const before = lines.length;
