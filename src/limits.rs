@@ -30,6 +30,17 @@ pub mod shown {
     pub const MAX_VALUE_BYTES: &str = "16,384";
     pub const MAX_PARAMS_BYTES: &str = "65,536";
     pub const MAX_OPTION_BYTES: &str = "8,192";
+    pub const MAX_RECEIVED_BYTES: &str = "1,048,576";
+}
+
+/// UTF-8 bytes of one text a server hands over to be checked (a received query, body, headers,
+/// Authorization header, …): the emulator reads bodies of at most a mebibyte.
+pub const MAX_RECEIVED_BYTES: usize = 1 << 20;
+
+/// `<name> is longer than <limit> bytes, the limit for <what>`: one message for every length
+/// limit, which never quotes the value.
+pub fn too_long(name: &str, limit: &str, what: &str) -> String {
+    [name, " is longer than ", limit, " bytes, the limit for ", what].concat()
 }
 
 /// `16,384`: a limit as messages show it.
@@ -76,6 +87,7 @@ mod tests {
         assert_eq!(shown(MAX_VALUE_BYTES), shown::MAX_VALUE_BYTES);
         assert_eq!(shown(MAX_PARAMS_BYTES), shown::MAX_PARAMS_BYTES);
         assert_eq!(shown(MAX_OPTION_BYTES), shown::MAX_OPTION_BYTES);
+        assert_eq!(shown(MAX_RECEIVED_BYTES), shown::MAX_RECEIVED_BYTES);
     }
 
     #[test]

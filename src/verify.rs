@@ -5,7 +5,7 @@
 use crate::canonical::{canonical_query, heap_sort, string_to_sign};
 use crate::encoding::{percent_decode, Plus};
 use crate::error::{code, field_name, quote_name, Error};
-use crate::limits::{count_parts, shown, MAX_HEADERS, MAX_PARAMS};
+use crate::limits::{count_parts, MAX_HEADERS, MAX_PARAMS};
 use crate::signature::SignatureAlgorithm;
 use crate::v3;
 
@@ -53,7 +53,7 @@ fn check_param_count(query: &str, body: &str) -> Result<(), Error> {
         return Err(Error::validation(
             code::INVALID_PARAMETER,
             "request",
-            ["the request holds more than ", shown::MAX_PARAMS, " parameters, the limit for one request"].concat(),
+            "the request holds more than 256 parameters, the limit for one request",
         ));
     }
     Ok(())
@@ -65,14 +65,16 @@ fn first_repeated(params: &[(String, String)]) -> Option<&str> {
     let mut order: Vec<usize> = (0..params.len()).collect();
     // The crate's own heap sort: n log n, and no second sort in the .wasm.
     heap_sort(&mut order, |a, b| key_at(params, *a).cmp(key_at(params, *b)).then(a.cmp(b)).is_gt());
-    order
-        .windows(2)
-        .filter_map(|pair| match pair {
-            [earlier, later] if key_at(params, *earlier) == key_at(params, *later) => Some(*later),
-            _ => None,
-        })
-        .min()
-        .map(|index| key_at(params, index))
+    let mut repeat: Option<usize> = None;
+    let mut previous: Option<&str> = None;
+    for index in order {
+        let key = key_at(params, index);
+        if previous == Some(key) {
+            repeat = Some(repeat.map_or(index, |earliest| earliest.min(index)));
+        }
+        previous = Some(key);
+    }
+    repeat.map(|index| key_at(params, index))
 }
 
 fn key_at(params: &[(String, String)], index: usize) -> &str {
@@ -159,7 +161,7 @@ pub fn parse_authorization(header: &str) -> Result<V3Authorization, Error> {
     }
     // Counted before they are read: each is matched against every header received.
     if count_parts(signed, b';') > MAX_HEADERS {
-        return Err(malformed(&["SignedHeaders names more than ", shown::MAX_HEADERS, " headers, the limit for one request"].concat()));
+        return Err(malformed("SignedHeaders names more than 256 headers, the limit for one request"));
     }
     let mut signed_headers: Vec<String> = Vec::new();
     for name in signed.split(';') {
@@ -192,7 +194,7 @@ pub fn split_headers(text: &str) -> Result<Vec<(&str, &str)>, Error> {
         return Err(Error::validation(
             code::INVALID_PARAMETER,
             "headers",
-            ["the request holds more than ", shown::MAX_HEADERS, " headers, the limit for one request"].concat(),
+            "the request holds more than 256 headers, the limit for one request",
         ));
     }
     let mut parts = text.split('\0');
@@ -326,7 +328,7 @@ mod tests {
         for (query, body) in [(form(257, 0), String::new()), (String::new(), form(257, 0)), (form(100, 0), form(157, 100))] {
             let error = parse_params(&query, &body).expect_err("257 parameters");
             assert_eq!((error.code, error.field.as_deref()), (code::INVALID_PARAMETER, Some("request")));
-            assert!(error.message.contains("256"), "{}", error.message);
+            assert!(error.message.contains(&format!("more than {} parameters", crate::limits::shown::MAX_PARAMS)), "{}", error.message);
         }
         // Counted before decoding: 257 malformed parts are refused for their number.
         let error = parse_params(&"%zz&".repeat(257), "").expect_err("refused");
@@ -358,14 +360,14 @@ mod tests {
         assert_eq!(split_headers(&format!("{}\0", headers(255) + "\0last")).map(|h| h.len()), Ok(256));
         let error = split_headers(&headers(257)).expect_err("257 headers");
         assert_eq!((error.code, error.field.as_deref()), (code::INVALID_PARAMETER, Some("headers")));
-        assert!(error.message.contains("256"), "{}", error.message);
+        assert!(error.message.contains(&format!("more than {} headers", crate::limits::shown::MAX_HEADERS)), "{}", error.message);
         let names = |count: usize| (0..count).map(|i| format!("x-acs-{i:04}")).collect::<Vec<_>>().join(";");
         let signature = "0".repeat(64);
         let header = |count| format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders={},Signature={signature}", names(count));
         assert_eq!(parse_authorization(&header(256)).map(|a| a.signed_headers.len()), Ok(256));
         let error = parse_authorization(&header(257)).expect_err("257 names");
         assert_eq!(error.code, code::INCOMPLETE_SIGNATURE);
-        assert!(error.message.contains("256"), "{}", error.message);
+        assert!(error.message.contains(&format!("more than {} headers", crate::limits::shown::MAX_HEADERS)), "{}", error.message);
     }
 
     #[test]

@@ -13,12 +13,11 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
 import * as entry from 'aliyun-caster';
 import * as serverEntry from 'aliyun-caster/server';
 import { initSync } from '../dist/aliyun_caster.js';
+import { initSync as initServerSync } from '../dist/server/aliyun_caster.js';
 import { spawnCli } from './support/emulator.mjs';
 import { enc, referenceSign } from './support/reference-signer.mjs';
 import { COMMON_PARAMS, errorTexts, secretForms } from './support/secrets.mjs';
@@ -148,9 +147,10 @@ describe('parameter and header counts: counted before anything is decoded', () =
     assert.match(tooMany.message, /256/);
   });
 
-  test('verifySignatureV3: 100,000 headers (1.3 MB) and 100,000 SignedHeaders names are refused in < 2 s', (t) => {
-    const many = Array.from({ length: 100_000 }, (_, i) => `x-acs-h${i}\0v`).join('\0');
-    const names = Array.from({ length: 100_000 }, (_, i) => `x-acs-${String(i).padStart(6, '0')}`).join(';');
+  test('verifySignatureV3: 100,000 headers and 60,000 SignedHeaders names (under a megabyte each) are refused in < 2 s', (t) => {
+    const many = Array.from({ length: 100_000 }, (_, i) => `h${i}\0v`).join('\0');
+    const names = Array.from({ length: 60_000 }, (_, i) => `x-acs-${String(i).padStart(5, '0')}`).join(';');
+    assert.ok(many.length < MiB && names.length < MiB);
     const authorization = `ACS3-HMAC-SHA256 Credential=k,SignedHeaders=${names},Signature=${'0'.repeat(64)}`;
     for (const [name, run] of [
       ['headers', () => verifySignatureV3('POST', '', many, '', SECRET)],
@@ -161,6 +161,44 @@ describe('parameter and header counts: counted before anything is decoded', () =
       assert.match(error.message, /256/);
       assert.ok(ms < 2000, `${name} took ${ms.toFixed(0)} ms`);
     }
+  });
+});
+
+// A received text is refused when it is longer than the limit in UTF-16 units (and so in bytes),
+// before it is copied; the counts above bound the work on what is copied.
+describe('received texts: at most 1,048,576 UTF-16 units each, looked at before they are copied', () => {
+  const serverWasm = initServerSync();
+  const MAX_RECEIVED_BYTES = MiB;
+
+  test('a query, body, headers or Authorization over 1,048,576 bytes → InvalidParameter.Malformed on it; 60M characters copy nothing', (t) => {
+    const over = 'x'.repeat(MAX_RECEIVED_BYTES + 1);
+    const huge = 'é'.repeat(60e6);
+    const memoryBefore = serverWasm.memory.buffer.byteLength;
+    for (const text of [over, huge]) {
+      const runs = [
+        ['query', () => parseRequestParams(text, '')],
+        ['body', () => parseRequestParams('', text)],
+        ['body', () => verifySignature('POST', '', text, SECRET)],
+        ['query', () => verifySignatureV3('POST', text, 'host\0h', '', SECRET)],
+        ['headers', () => verifySignatureV3('POST', '', text, '', SECRET)],
+        ['body', () => verifySignatureV3('POST', '', 'host\0h', text, SECRET)],
+        ['Authorization', () => parseAuthorization(text)],
+        ['Timestamp', () => parseTimestamp(text)],
+      ];
+      for (const [field, run] of runs) {
+        const { error, ms } = refusal(run);
+        assert.deepEqual([error.code, error.field], ['InvalidParameter.Malformed', field], `${field}: ${error.message}`);
+        assert.match(error.message, /1,048,576 bytes/);
+        assert.ok(ms < 2000, `${field} took ${ms.toFixed(0)} ms`);
+      }
+    }
+    const bytes = refusal(() => verifySignatureV3('POST', '', 'host\0h', new Uint8Array(MAX_RECEIVED_BYTES + 1), SECRET)).error;
+    assert.deepEqual([bytes.code, bytes.field], ['InvalidParameter.Malformed', 'body']);
+    t.diagnostic(`server wasm memory ${mb(memoryBefore)} → ${mb(serverWasm.memory.buffer.byteLength)}`);
+    assert.ok(serverWasm.memory.buffer.byteLength - memoryBefore <= 8 * MiB, 'the huge texts were copied into wasm memory');
+    // At the limit: read.
+    const at = `a=${'x'.repeat(MAX_RECEIVED_BYTES - 2)}`;
+    assert.equal(parseRequestParams(at, '')[0][1].length, MAX_RECEIVED_BYTES - 2);
   });
 });
 
@@ -371,8 +409,3 @@ describe('huge values: refused before they cross into wasm; the instance keeps w
     checkKnown('after the entries');
   });
 });
-
-export { KNOWN, KNOWN_REFERENCE, checkKnown, refusal };
-void fileURLToPath;
-void spawn;
-void parseTimestamp;

@@ -2,7 +2,7 @@
 //! names with a suggestion, duplicates, and each value's type.
 
 use crate::error::{code, field_name, quote_name, Error};
-use crate::limits::{shown, MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
+use crate::limits::{shown, too_long, MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
 use crate::text::nearest;
 
 use super::input::{RawParams, Value};
@@ -187,7 +187,7 @@ pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error
         }
         *seen = Some(key);
         if is_too_long(value) {
-            let message = [spec.name, " is longer than ", shown::MAX_VALUE_BYTES, " bytes, the limit for one value"].concat();
+            let message = too_long(spec.name, shown::MAX_VALUE_BYTES, "one value");
             errors.push(Error::validation(malformed_code(spec.name), spec.name, message));
             *slot = Slot::Invalid;
             continue;

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 use zeroize::Zeroizing;
 
 use crate::error::{code, field_name, quote_name, Error, ErrorKind};
-use crate::limits::{shown, MAX_OPTION_BYTES, MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
+use crate::limits::{shown, too_long, MAX_OPTION_BYTES, MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
 use crate::operations::fields::{params_too_large, MAX_KEYS};
 use crate::operations::input::{RawParams, Value};
 use crate::text::nearest;
@@ -289,7 +289,7 @@ pub fn option_too_long(field: &str) -> Error {
     Error::validation(
         code::INVALID_PARAMETER,
         field,
-        [field, " is longer than ", shown::MAX_OPTION_BYTES, " bytes, the limit for an option"].concat(),
+        too_long(field, shown::MAX_OPTION_BYTES, "an option"),
     )
 }
 

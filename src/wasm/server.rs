@@ -5,12 +5,32 @@
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use crate::error::{code, Error};
+use crate::limits::{shown, too_long, MAX_RECEIVED_BYTES};
 use crate::time::Timestamp;
 use crate::verify::{parse_authorization, parse_params, split_headers, verify_v1, verify_v3};
 
-use super::convert::{value_bytes, value_text};
+use super::convert::{string_units, value_bytes, value_text};
 use super::{json, to_js};
+
+fn too_big(field: &str) -> Error {
+    Error::validation(
+        code::INVALID_PARAMETER,
+        field,
+        too_long(field, shown::MAX_RECEIVED_BYTES, "a received request"),
+    )
+}
+
+/// A text a server received (a query, body, headers, …), refused when it is surely over
+/// [`MAX_RECEIVED_BYTES`] (longer in UTF-16 units) before it is copied into the instance. The
+/// counts that bound the work on what crosses are `crate::verify`'s.
+#[inline(never)]
+fn received(value: &JsValue, field: &str) -> Result<String, Error> {
+    if string_units(value).is_some_and(|units| units > MAX_RECEIVED_BYTES) {
+        return Err(too_big(field));
+    }
+    value_text(value, field)
+}
 
 fn parse_json(text: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(text).map_err(|_| to_js(&Error::internal("a result could not be read back as JSON")))
@@ -21,8 +41,8 @@ fn parse_json(text: &str) -> Result<JsValue, JsValue> {
 /// as the emulator.)
 #[wasm_bindgen(js_name = parseRequestParams)]
 pub fn parse_request_params(query: JsValue, body: JsValue) -> Result<JsValue, JsValue> {
-    let query = value_text(&query, "query").map_err(|e| to_js(&e))?;
-    let body = value_text(&body, "body").map_err(|e| to_js(&e))?;
+    let query = received(&query, "query").map_err(|e| to_js(&e))?;
+    let body = received(&body, "body").map_err(|e| to_js(&e))?;
     let params = parse_params(&query, &body).map_err(|e| to_js(&e))?;
     parse_json(&json::pairs(&params))
 }
@@ -45,8 +65,8 @@ fn verification_json(valid: bool, texts: &[(&str, &str)]) -> String {
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(method: JsValue, query: JsValue, body: JsValue, access_key_secret: JsValue) -> Result<JsValue, JsValue> {
     let run = || -> Result<String, Error> {
-        let method = value_text(&method, "method")?;
-        let params = parse_params(&value_text(&query, "query")?, &value_text(&body, "body")?)?;
+        let method = received(&method, "method")?;
+        let params = parse_params(&received(&query, "query")?, &received(&body, "body")?)?;
         let secret = value_text(&access_key_secret, "accessKeySecret")?;
         let verification = verify_v1(&method, &params, &secret)?;
         Ok(verification_json(verification.valid, &[("stringToSign", &verification.string_to_sign)]))
@@ -60,7 +80,7 @@ pub fn verify_signature(method: JsValue, query: JsValue, body: JsValue, access_k
 #[wasm_bindgen(js_name = parseAuthorization)]
 pub fn parse_authorization_header(header: JsValue) -> Result<JsValue, JsValue> {
     let run = || -> Result<String, Error> {
-        let parsed = parse_authorization(&value_text(&header, "Authorization")?)?;
+        let parsed = parse_authorization(&received(&header, "Authorization")?)?;
         let mut out = String::from("{\"accessKeyId\":");
         json::string(&mut out, &parsed.access_key_id);
         out.push_str(",\"signedHeaders\":[");
@@ -93,10 +113,13 @@ pub fn verify_signature_v3(
     access_key_secret: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<String, Error> {
-        let method = value_text(&method, "method")?;
-        let query = value_text(&query, "query")?;
-        let headers = value_text(&headers, "headers")?;
-        let body = value_bytes(&body, "body")?;
+        let method = received(&method, "method")?;
+        let query = received(&query, "query")?;
+        let headers = received(&headers, "headers")?;
+        let body = if body.is_string() { received(&body, "body")?.into_bytes() } else { value_bytes(&body, "body")? };
+        if body.len() > MAX_RECEIVED_BYTES {
+            return Err(too_big("body"));
+        }
         let secret = Zeroizing::new(value_text(&access_key_secret, "accessKeySecret")?);
         let verification = verify_v3(&method, &query, &split_headers(&headers)?, &body, &secret)?;
         Ok(verification_json(
@@ -113,7 +136,7 @@ pub fn verify_signature_v3(
 #[wasm_bindgen(js_name = parseTimestamp)]
 pub fn parse_timestamp(text: JsValue) -> Result<f64, JsValue> {
     let run = || -> Result<f64, Error> {
-        let text = value_text(&text, "Timestamp")?;
+        let text = received(&text, "Timestamp")?;
         // Exact seconds well inside f64's integer range (years up to 9999).
         Ok(Timestamp::parse(&text, "Timestamp")?.unix_secs() as f64)
     };
