@@ -107,6 +107,164 @@ export function makeCasterError(code, kind, message, field) {
   return new CasterError({ code, kind, message, field: field ?? undefined });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Text coders for the glue
+// ---------------------------------------------------------------------------------------------
+//
+// wasm-bindgen's glue encodes every string that crosses into wasm with TextEncoder's encodeInto and
+// decodes every string that comes back with TextDecoder's decode, and looked both up when called:
+// a page that replaced either (or the globals) made every export throw a plain Error, trap, or
+// carry garbage across. The build (scripts/build.mjs) makes the glue call `textCoders` instead:
+// the runtime's coders as they were when this module loaded, bound so that nothing is looked up
+// at call time, and checked on a probe; where they are missing or fail the probe, a coder of our
+// own. Each is UTF-8 as the glue's: a lone surrogate is encoded as U+FFFD, a BOM is kept.
+
+const fromCharCode = String.fromCharCode;
+const applyFunction = Reflect.apply;
+const uncurry = (method) => Function.prototype.call.bind(method);
+const charCodeAt = uncurry(String.prototype.charCodeAt);
+
+/** Our own encodeInto: UTF-8 of `text` into `view` (which has room for 3 bytes a unit). */
+function encodeIntoPortable(text, view) {
+  let written = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    let code = charCodeAt(text, i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
+      const next = charCodeAt(text, i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+        i += 1;
+      }
+    }
+    if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
+    if (code < 0x80) {
+      view[written++] = code;
+    } else if (code < 0x800) {
+      view[written++] = 0xc0 | (code >> 6);
+      view[written++] = 0x80 | (code & 0x3f);
+    } else if (code < 0x10000) {
+      view[written++] = 0xe0 | (code >> 12);
+      view[written++] = 0x80 | ((code >> 6) & 0x3f);
+      view[written++] = 0x80 | (code & 0x3f);
+    } else {
+      view[written++] = 0xf0 | (code >> 18);
+      view[written++] = 0x80 | ((code >> 12) & 0x3f);
+      view[written++] = 0x80 | ((code >> 6) & 0x3f);
+      view[written++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return { read: length, written };
+}
+
+/**
+ * Our own decode of UTF-8 from the core (always well formed; anything else becomes U+FFFD), in
+ * chunks of code units turned into text at once.
+ */
+function decodePortable(bytes) {
+  let out = '';
+  const units = [];
+  const length = bytes.length;
+  for (let i = 0; i < length;) {
+    const byte = bytes[i];
+    const need = byte < 0x80 ? 0 : byte >= 0xf0 && byte < 0xf5 ? 3 : byte >= 0xe0 ? 2 : byte >= 0xc2 ? 1 : -1;
+    let code = need === 0 ? byte : need === 3 ? byte & 0x07 : need === 2 ? byte & 0x0f : byte & 0x1f;
+    let valid = need >= 0 && i + need < length;
+    for (let k = 1; valid && k <= need; k++) {
+      const next = bytes[i + k];
+      valid = (next & 0xc0) === 0x80;
+      code = (code << 6) | (next & 0x3f);
+    }
+    valid &&= need < 2 || (code >= (need === 2 ? 0x800 : 0x10000) && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff));
+    if (!valid) {
+      units[units.length] = 0xfffd;
+      i += 1;
+    } else {
+      if (code >= 0x10000) {
+        units[units.length] = 0xd800 + ((code - 0x10000) >> 10);
+        units[units.length] = 0xdc00 + ((code - 0x10000) & 0x3ff);
+      } else {
+        units[units.length] = code;
+      }
+      i += need + 1;
+    }
+    if (units.length >= 4096) {
+      out += applyFunction(fromCharCode, undefined, units);
+      units.length = 0;
+    }
+  }
+  return out + applyFunction(fromCharCode, undefined, units);
+}
+
+// A probe that a working coder turns into exactly these bytes and back: ASCII, two, three and
+// four-byte characters, a BOM (kept), and a lone surrogate (U+FFFD).
+const PROBE = '\ufeffaé€😀\ud800z';
+const PROBE_BYTES = [0xef, 0xbb, 0xbf, 0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xef, 0xbf, 0xbd, 0x7a];
+const PROBE_DECODED = '\ufeffaé€😀\ufffdz';
+
+/** The runtime's encodeInto, bound to an encoder of its own; undefined when it fails the probe. */
+function nativeEncodeInto() {
+  try {
+    const encodeInto = Function.prototype.bind.call(TextEncoder.prototype.encodeInto, new TextEncoder());
+    const view = new Uint8Array(PROBE.length * 3);
+    const { read, written } = encodeInto(PROBE, view);
+    if (read !== PROBE.length || written !== PROBE_BYTES.length) return undefined;
+    for (let i = 0; i < view.length; i++) if (view[i] !== (i < written ? PROBE_BYTES[i] : 0)) return undefined;
+    return encodeInto;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime's decode with the glue's options (BOM kept), bound; undefined when it fails the probe. */
+function nativeDecoder() {
+  try {
+    const Decoder = TextDecoder;
+    const decode = TextDecoder.prototype.decode;
+    const make = () => Function.prototype.bind.call(decode, new Decoder('utf-8', { ignoreBOM: true }));
+    return make()(new Uint8Array(PROBE_BYTES)) === PROBE_DECODED ? make : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Safari's TextDecoder fails after about 2 GB decoded: a fresh one is made before that, as the
+// glue did.
+const MAX_SAFARI_DECODE_BYTES = 2146435072;
+
+function makeTextCoders() {
+  const encodeInto = nativeEncodeInto() ?? encodeIntoPortable;
+  const makeDecode = nativeDecoder();
+  let decode = makeDecode ? makeDecode() : decodePortable;
+  let decoded = 0;
+  const encoder = Object.freeze({
+    __proto__: null,
+    encodeInto,
+    // The glue calls `encode` only where it has no realloc; it always has one.
+    encode(text) {
+      const view = new Uint8Array(text.length * 3);
+      const { written } = encodeInto(text, view);
+      return view.subarray(0, written);
+    },
+  });
+  return Object.freeze({
+    __proto__: null,
+    encoder,
+    native: makeDecode !== undefined && encodeInto !== encodeIntoPortable,
+    decode(bytes) {
+      decoded += bytes.length;
+      if (makeDecode && decoded >= MAX_SAFARI_DECODE_BYTES) {
+        decode = makeDecode();
+        decoded = bytes.length;
+      }
+      return decode(bytes);
+    },
+  });
+}
+
+/** What the glue encodes and decodes text with (see above). */
+export const textCoders = makeTextCoders();
+
 const toStringTag = Object.prototype.toString;
 
 /**

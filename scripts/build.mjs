@@ -63,6 +63,39 @@ for (const build of builds) {
   run(process.execPath, [wasmOpt, '-O3', '--strip-debug', '--strip-producers', wasmOut, '-o', wasmOut], 'wasm-opt');
 }
 
+// The glue looks up TextEncoder's encodeInto and TextDecoder's decode when it calls them, so a page
+// that replaced them broke every export (see js/boundary.js, textCoders). It is rewritten to take
+// both from the snippet instead; the build fails if the glue no longer has the expected shape, and
+// if any use of TextEncoder or TextDecoder is left.
+const CODERS_FROM = "let cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true });";
+const CODERS_TO_END = `if (!('encodeInto' in cachedTextEncoder)) {`;
+const CODERS = `const cachedTextEncoder = textCoders.encoder;
+
+function decodeText(bytes) {
+    return textCoders.decode(bytes);
+}
+`;
+
+function useOwnTextCoders(file) {
+  let glue = readFileSync(file, 'utf8');
+  const snippet = /^import \{[^}]*\} from '(\.\/snippets\/[^']+\/js\/boundary\.js)';$/m.exec(glue)?.[1];
+  const from = glue.indexOf(CODERS_FROM);
+  const polyfill = glue.indexOf(CODERS_TO_END, from);
+  const to = glue.indexOf('\n}\n', polyfill);
+  if (!snippet || from < 0 || polyfill < 0 || to < 0 || glue.indexOf(CODERS_FROM, from + 1) >= 0) {
+    console.error(`build: ${relative(root, file)} does not have the text coders this build replaces; see scripts/build.mjs`);
+    process.exit(1);
+  }
+  glue = `import { textCoders } from '${snippet}';\n${glue.slice(0, from)}${CODERS}${glue.slice(to + 3)}`;
+  if (/\bText(En|De)coder\b/.test(glue)) {
+    console.error(`build: ${relative(root, file)} still uses TextEncoder or TextDecoder after its text coders were replaced`);
+    process.exit(1);
+  }
+  writeFileSync(file, glue);
+}
+
+for (const build of builds) useOwnTextCoders(join(build.out, 'aliyun_caster.js'));
+
 // The CasterError class lives in the glue's snippet copy of js/boundary.js; every entry must
 // hand out that same class so `instanceof` holds for errors thrown from wasm.
 const snippets = join(dist, 'snippets');

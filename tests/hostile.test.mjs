@@ -7,6 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import v8 from 'node:v8';
@@ -16,7 +17,9 @@ import * as entry from 'aliyun-caster';
 import * as serverEntry from 'aliyun-caster/server';
 import { initSync } from '../dist/aliyun_caster.js';
 import { initSync as initServerSync } from '../dist/server/aliyun_caster.js';
-import { Hostile, CONFIG_KEYS, ERROR_KEYS, PARAM_KEYS, REQUEST_KEYS, prng, seedFrom } from './support/hostile.mjs';
+import {
+  Hostile, CONFIG_KEYS, ERROR_KEYS, PARAM_KEYS, REQUEST_KEYS, SABOTAGES, exportCalls, outcomeOf as sabotageOutcome, prng, seedFrom,
+} from './support/hostile.mjs';
 import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { COMMON_PARAMS, secretForms } from './support/secrets.mjs';
 
@@ -958,4 +961,108 @@ test('a proxy whose ownKeys trap throws, 4,000 times: no externref table slot is
   assert.equal(after.live, before.live, 'JS values are kept alive');
   assert.ok(after.unreleased - before.unreleased <= 64, `${after.unreleased - before.unreleased} table slots were never released`);
   assert.ok(after.size - before.size <= 256, `the table grew by ${after.size - before.size} slots`);
+});
+
+// A page may replace TextEncoder or TextDecoder (their methods, or the globals) before or after it
+// loads the package. wasm-bindgen's glue looked both up on every call, so each export threw a plain
+// Error, or carried garbage across the boundary. The glue now uses the runtime's coders as they
+// were when the package loaded, checked on known text, or a coder of its own.
+test('TextEncoder and TextDecoder sabotaged after the package loaded: every export answers as before', async (t) => {
+  const { prepare, calls } = exportCalls(entry, serverEntry);
+  prepare();
+  const expected = [];
+  for (const [, run] of calls) expected.push(await sabotageOutcome(run, CasterError));
+  assert.deepEqual(expected.filter((outcome) => outcome.startsWith('NOT')), []);
+  const differences = [];
+  for (const [name, sabotage] of SABOTAGES) {
+    const outcomes = [];
+    const undo = sabotage();
+    try {
+      for (const [, run] of calls) outcomes.push(await sabotageOutcome(run, CasterError));
+    } finally {
+      undo();
+    }
+    calls.forEach(([call], i) => {
+      if (outcomes[i] !== expected[i]) differences.push(`${name}: ${call}: ${outcomes[i].slice(0, 160)}`);
+    });
+    try {
+      checkKnown(`after ${name}`);
+    } catch (error) {
+      differences.push(`${name}: the known request no longer signs to the reference: ${String(error.message).slice(0, 160)}`);
+    }
+  }
+  t.diagnostic(`${SABOTAGES.length} sabotages × ${calls.length} calls: ${differences.length} differ`);
+  assert.deepEqual(differences, []);
+});
+
+const CHILD = `
+const [hostile, main, server, name] = process.argv.slice(1);
+const { SABOTAGES, exportCalls, outcomeOf } = await import(hostile);
+SABOTAGES.find(([known]) => known === name)[1]();
+// Node's own module loader decodes every source with TextDecoder.prototype.decode: where the
+// sabotage breaks that, no module loads at all, this package's or any other.
+try {
+  await import('data:text/javascript,export default 1');
+} catch (error) {
+  process.stdout.write(JSON.stringify({ runtimeCannotLoad: \`\${error?.name}: \${error?.message}\` }));
+  process.exit(0);
+}
+let entry;
+let serverEntry;
+try {
+  entry = await import(main);
+  serverEntry = await import(server);
+} catch (error) {
+  process.stdout.write(JSON.stringify({ importFailed: \`\${error?.name}: \${error?.message}\` }));
+  process.exit(0);
+}
+const { prepare, calls } = exportCalls(entry, serverEntry);
+const prepared = await outcomeOf(prepare, entry.CasterError);
+const outcomes = [];
+for (const [, run] of calls) outcomes.push(await outcomeOf(run, entry.CasterError));
+process.stdout.write(JSON.stringify({ prepared, outcomes }));
+`;
+
+function runChild(name) {
+  const urls = ['./support/hostile.mjs', '../dist/node.mjs', '../dist/server.mjs'].map((path) => new URL(path, import.meta.url).href);
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', CHILD, ...urls, name], { timeout: 30_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+  });
+}
+
+test('TextEncoder and TextDecoder sabotaged before the package is imported: every export answers as with the real ones', async (t) => {
+  const { prepare, calls } = exportCalls(entry, serverEntry);
+  prepare();
+  const expected = [];
+  for (const [, run] of calls) expected.push(await sabotageOutcome(run, CasterError));
+  const differences = [];
+  const runtimeBroken = [];
+  for (const [name] of SABOTAGES) {
+    const { error, stdout, stderr } = await runChild(name);
+    let result;
+    try {
+      result = JSON.parse(stdout);
+    } catch {
+      differences.push(`${name}: the child printed no result (${error?.code ?? error?.signal ?? 'exit 0'}): ${stderr.slice(0, 300)}`);
+      continue;
+    }
+    if (result.runtimeCannotLoad) {
+      runtimeBroken.push(name);
+      continue;
+    }
+    if (result.importFailed) {
+      differences.push(`${name}: importing the package threw ${result.importFailed.slice(0, 160)}`);
+      continue;
+    }
+    if (result.prepared !== 'returned undefined') differences.push(`${name}: signing the requests to verify: ${result.prepared.slice(0, 160)}`);
+    calls.forEach(([call], i) => {
+      if (result.outcomes[i] !== expected[i]) differences.push(`${name}: ${call}: ${String(result.outcomes[i]).slice(0, 160)}`);
+    });
+  }
+  t.diagnostic(`${SABOTAGES.length} child processes × ${calls.length} calls: ${differences.length} differ; Node itself loads no `
+    + `module under ${runtimeBroken.length} (${runtimeBroken.join('; ')}), which the test above covers once the package is loaded`);
+  assert.deepEqual(differences, []);
+  // Only a sabotaged decode stops Node's loader; every other sabotage was run against the package.
+  assert.deepEqual(runtimeBroken, SABOTAGES.map(([name]) => name).filter((name) => name.startsWith('TextDecoder.prototype.decode')));
 });

@@ -39,6 +39,18 @@ const HUGE_STRINGS = [
   `https://h/${'p/'.repeat(MB / 2)}a.mp4`,
 ];
 
+// Strings at and just over the package's limits (src/limits.rs): 16,384 bytes a parameter value,
+// 8,192 an option, in UTF-16 units and in UTF-8 bytes (8,193 "é" are 8,193 units but 16,386
+// bytes), forms of 256 and 257 parameters, 256 and 257 headers, and a value of 20M characters,
+// which must never be copied into wasm.
+const form = (count) => Array.from({ length: count }, (_, i) => `k${i}=${i}`).join('&');
+const headers = (count) => Array.from({ length: count }, (_, i) => `x-h${i}\0v`).join('\0');
+const LIMIT_STRINGS = [
+  'x'.repeat(16_384), 'x'.repeat(16_385), 'é'.repeat(8_192), 'é'.repeat(8_193), '😀'.repeat(4_096), `${'😀'.repeat(4_096)}x`,
+  'x'.repeat(8_192), 'x'.repeat(8_193), 'é'.repeat(4_097), `https://h/${'p'.repeat(16_370)}.mp4`,
+  form(256), form(257), `${form(128)}&&&&${form(129)}`, headers(256), headers(257), 'é'.repeat(20e6),
+];
+
 function hugeObject() {
   const object = {};
   for (let i = 0; i < 100_000; i++) object[`k${i}`] = i;
@@ -141,6 +153,7 @@ export class Hostile {
     }
     if (r < 0.8) return this.pick(WORDS).repeat(1 + this.int(200));
     if (r < 0.84) return this.pick(HUGE_STRINGS);
+    if (r < 0.88) return this.pick(LIMIT_STRINGS);
     return `${this.pick(WORDS)}${this.int(1000)}`;
   }
 
@@ -277,4 +290,119 @@ export class Hostile {
     if (this.impure.has(value)) return false;
     return Object.values(Object.getOwnPropertyDescriptors(value)).every((d) => !d.get && !this.impure.has(d.value));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sabotaged globals: the text coders the wasm glue relies on, replaced by a page
+// ---------------------------------------------------------------------------------------------
+
+/** Replaces `object[key]` by `value`; returns the undo. */
+function replace(object, key, value) {
+  const descriptor = Object.getOwnPropertyDescriptor(object, key);
+  Object.defineProperty(object, key, { value, writable: true, configurable: true, enumerable: false });
+  return () => {
+    if (descriptor) Object.defineProperty(object, key, descriptor);
+    else delete object[key];
+  };
+}
+
+const thrower = (what) => function sabotaged() { throw new Error(`sabotaged ${what}`); };
+
+/**
+ * Ways a page can break TextEncoder and TextDecoder, each a function that applies it and returns
+ * its undo: every method the glue could call, throwing or answering garbage, and the globals
+ * themselves replaced.
+ */
+export const SABOTAGES = [
+  ['TextEncoder.prototype.encodeInto throws', () => replace(TextEncoder.prototype, 'encodeInto', thrower('encodeInto'))],
+  ['TextEncoder.prototype.encodeInto writes garbage', () => replace(TextEncoder.prototype, 'encodeInto', (text, view) => {
+    const written = Math.min(view.length, text.length);
+    view.fill(0xff, 0, written);
+    return { read: text.length, written };
+  })],
+  ['TextEncoder.prototype.encodeInto claims too much', () => replace(TextEncoder.prototype, 'encodeInto', () => ({ read: 1, written: 2 ** 31 }))],
+  ['TextEncoder.prototype.encode throws', () => replace(TextEncoder.prototype, 'encode', thrower('encode'))],
+  ['TextEncoder.prototype.encode returns garbage', () => replace(TextEncoder.prototype, 'encode', () => new Uint8Array([0xff, 0xfe, 0]))],
+  ['TextDecoder.prototype.decode throws', () => replace(TextDecoder.prototype, 'decode', thrower('decode'))],
+  ['TextDecoder.prototype.decode returns garbage', () => replace(TextDecoder.prototype, 'decode', () => 'garbage\0\u0001')],
+  ['the TextEncoder and TextDecoder globals throw when constructed', () => {
+    const undo = [replace(globalThis, 'TextEncoder', thrower('TextEncoder')), replace(globalThis, 'TextDecoder', thrower('TextDecoder'))];
+    return () => undo.forEach((f) => f());
+  }],
+  ['the TextEncoder and TextDecoder globals are impostors', () => {
+    class Encoder { encode() { return new Uint8Array(3); } encodeInto() { return { read: 0, written: 0 }; } }
+    class Decoder { decode() { return ''; } }
+    const undo = [replace(globalThis, 'TextEncoder', Encoder), replace(globalThis, 'TextDecoder', Decoder)];
+    return () => undo.forEach((f) => f());
+  }],
+  ['the TextEncoder and TextDecoder globals are gone', () => {
+    const undo = [replace(globalThis, 'TextEncoder', undefined), replace(globalThis, 'TextDecoder', undefined)];
+    return () => undo.forEach((f) => f());
+  }],
+];
+
+/** What a call did, as text to compare: its value as JSON, or its CasterError, or what else it threw. */
+export async function outcomeOf(run, CasterError) {
+  try {
+    return `returned ${JSON.stringify(await run())}`;
+  } catch (error) {
+    let isCasterError = false;
+    try {
+      isCasterError = error instanceof CasterError;
+    } catch {
+      // a revoked proxy thrown
+    }
+    if (!isCasterError) return `NOT A CasterError: ${Object.prototype.toString.call(error)} ${String(error?.message ?? error).slice(0, 200)}`;
+    return `threw ${error.code} (${error.kind}) on ${error.field}: ${error.message}`;
+  }
+}
+
+/**
+ * One call of every exported function of the two Node entries that reaches the wasm core, on
+ * fixed input: outcomes that are the same in every process. `entry` is aliyun-caster,
+ * `server` aliyun-caster/server.
+ */
+export function exportCalls(entry, server) {
+  const secret = 'Sabotage/Secret+3=tapir';
+  const request = {
+    action: 'AddCasterVideoResource', accessKeyId: 'LTAIsabotage', accessKeySecret: secret, securityToken: 'CAIS+token/1==',
+    timestamp: '2016-02-23T12:46:24Z', nonce: '3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf',
+    params: { CasterId: 'caster-1', ResourceName: '机位 ★ 😀', LocationId: 'RV02', VodUrl: 'https://h/a.mp4', RepeatNum: -1 },
+  };
+  const v3 = { ...request, signatureAlgorithm: 'v3' };
+  // Signed once, before any sabotage can apply, by the caller of the calls.
+  let signedV1;
+  let signedV3;
+  const sign = () => {
+    signedV1 ??= server.signRequest(request);
+    signedV3 ??= server.signRequest(v3);
+  };
+  const headersOf = (signed) => [...Object.entries(signed.headers), ['host', 'live.aliyuncs.com']].flat().join('\0');
+  const reply = { status: 200, headers: { get: () => null }, text: async () => '{"RequestId":"r-1","StreamUrl":"rtmp://h/app/s"}' };
+  return {
+    prepare: sign,
+    calls: [
+      ['signRequest v1', () => entry.signRequest(request)],
+      ['signRequest v3', () => entry.signRequest(v3)],
+      ['signRequest refused', () => entry.signRequest({ ...request, params: { ...request.params, LocationId: 'RV00' } })],
+      ['signRequest with a lone surrogate', () => entry.signRequest({ ...request, accessKeyId: 'LTAI\uD800' })],
+      ['validateParams', () => entry.validateParams(request.action, { ...request.params, ResourceName: '', VodUrl: 'ftp://é' })],
+      ['validateParams, an unknown action', () => entry.validateParams('StartCasterScené', {})],
+      ['server signRequest', () => server.signRequest(request)],
+      ['server validateParams', () => server.validateParams(request.action, request.params)],
+      ['parseRequestParams', () => server.parseRequestParams('A=%E6%9C%BA%E4%BD%8D&B=a+b', 'C=%F0%9F%98%80&D=%00')],
+      ['parseRequestParams refused', () => server.parseRequestParams('A=1', 'A=2')],
+      ['verifySignature', () => server.verifySignature('POST', '', signedV1.body, secret)],
+      ['verifySignature, another secret', () => server.verifySignature('POST', '', signedV1.body, 'other')],
+      ['verifySignatureV3', () => server.verifySignatureV3('POST', signedV3.url.split('?')[1], headersOf(signedV3), '', secret)],
+      ['verifySignatureV3, a body', () => server.verifySignatureV3('POST', '', headersOf(signedV3), new Uint8Array([0xe6, 0x9c, 0xba]), secret)],
+      ['parseAuthorization', () => server.parseAuthorization(signedV3.headers.authorization)],
+      ['parseAuthorization refused', () => server.parseAuthorization('ACS3-HMAC-SHA256 Credential=é')],
+      ['parseTimestamp', () => server.parseTimestamp('2016-02-23T12:46:24Z')],
+      ['CasterClient startCasterScene', () => new entry.CasterClient({ accessKeyId: 'LTAIsabotage', accessKeySecret: secret,
+        fetch: async () => reply }).startCasterScene({ CasterId: 'caster-1', SceneId: 'scene-1' })],
+      ['CasterClient refused', () => new entry.CasterClient({ accessKeyId: 'LTAIsabotage', accessKeySecret: secret,
+        fetch: async () => reply }).startCasterScene({ CasterId: 'caster 1', SceneId: 'scene-1' })],
+    ],
+  };
 }
