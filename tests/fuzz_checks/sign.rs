@@ -15,6 +15,7 @@
 
 use aliyun_caster::config::{self, Endpoint, Method};
 use aliyun_caster::error::Error;
+use aliyun_caster::limits::{MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
 use aliyun_caster::operations::fields::FieldType;
 use aliyun_caster::signer::FORM_CONTENT_TYPE;
 use aliyun_caster::verify::{parse_params, verify_v1};
@@ -95,8 +96,27 @@ fn read_key(input: &mut Bytes<'_>, names: &[&'static str]) -> String {
     }
 }
 
+/// A text of `bytes` UTF-8 bytes, or about: ASCII, or two-byte characters (fewer UTF-16 units
+/// than bytes), or a URL (a valid source but for its length).
+fn long_value(input: &mut Bytes<'_>, bytes: usize) -> String {
+    match input.below(3) {
+        0 => "x".repeat(bytes),
+        1 => "\u{e9}".repeat(bytes / 2) + if bytes % 2 == 1 { "x" } else { "" },
+        _ => format!("https://h/{}.mp4", "p".repeat(bytes.saturating_sub(14))),
+    }
+}
+
 fn read_value(input: &mut Bytes<'_>) -> Value {
-    match input.below(9) {
+    match input.below(11) {
+        // Around the limit of one value, and of all of them together.
+        9 => {
+            let bytes = MAX_VALUE_BYTES - 2 + input.below(5);
+            Value::Text(long_value(input, bytes))
+        }
+        10 => {
+            let bytes = MAX_VALUE_BYTES / 2 + input.below(MAX_VALUE_BYTES / 2);
+            Value::Text(long_value(input, bytes))
+        }
         0 => Value::Text(input.pick(&TEXT_VALUES).to_owned()),
         1 => {
             let base = input.pick(&TEXT_VALUES);
@@ -338,6 +358,7 @@ pub fn check(data: &[u8]) {
             for error in errors {
                 watch.error(error, "validate");
             }
+            check_long_refused(action, &case.params, errors);
         }
     }
 
@@ -371,8 +392,46 @@ pub fn check(data: &[u8]) {
 }
 
 /// Validation kept every value given, under the API's name, and the required fields are there.
+/// The bytes of names and values that count towards `MAX_PARAMS_BYTES` (each within its own limit).
+fn counted_bytes(params: &RawParams) -> usize {
+    let within = |bytes: usize| if bytes > MAX_VALUE_BYTES { 0 } else { bytes };
+    params
+        .entries
+        .iter()
+        .map(|(key, value)| within(key.len()) + if let Value::Text(text) = value { within(text.len()) } else { 0 })
+        .sum()
+}
+
+/// A refusal reports every value over `MAX_VALUE_BYTES` under a field of the action, or the
+/// whole params when they are over `MAX_PARAMS_BYTES`; messages name the limit.
+fn check_long_refused(action: Action, params: &RawParams, errors: &[Error]) {
+    if counted_bytes(params) > MAX_PARAMS_BYTES {
+        assert!(errors.iter().any(|e| e.field.as_deref() == Some("params") && e.message.contains("65,536")), "{errors:?}");
+        return;
+    }
+    if params.entries.len() > aliyun_caster::operations::fields::MAX_KEYS {
+        return;
+    }
+    for (index, (key, value)) in params.entries.iter().enumerate() {
+        let Value::Text(text) = value else { continue };
+        let Some(spec) = action.fields().iter().find(|spec| spec.matches(key)) else { continue };
+        // A field's second spelling is refused as given twice, whatever its length.
+        let first = params.entries.iter().position(|(k, _)| spec.matches(k)) == Some(index);
+        if text.len() > MAX_VALUE_BYTES && first {
+            assert!(
+                errors.iter().any(|e| e.field.as_deref() == Some(spec.name) && e.message.contains("16,384")),
+                "{} of {} bytes is not refused for its length: {errors:?}",
+                spec.name,
+                text.len()
+            );
+        }
+    }
+}
+
 fn check_valid(action: Action, params: &RawParams, valid: &ValidParams) {
     assert_eq!(valid.action, action);
+    assert!(counted_bytes(params) <= MAX_PARAMS_BYTES, "params over the limit for one request validated");
+    assert!(valid.values.iter().all(|(_, value)| value.len() <= MAX_VALUE_BYTES), "a value over the limit validated");
     assert_eq!(valid.values.len(), params.entries.len(), "validation dropped or added a parameter");
     for (key, value) in &params.entries {
         let Some(spec) = action.fields().iter().find(|spec| spec.matches(key)) else {

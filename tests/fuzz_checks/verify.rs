@@ -3,8 +3,10 @@
 //!
 //! Properties:
 //! - nothing panics, and `verify_v1` never fails;
-//! - `parse_params` agrees with an independent reference reading: it refuses a malformed escape or a
-//!   key given twice, and what it accepts has no duplicate key and reads back the same re-encoded;
+//! - `parse_params` agrees with an independent reference reading: it refuses a malformed escape, a
+//!   key given twice, or more than `MAX_PARAMS` parameters (forms of 250 to 262 parameters are
+//!   generated around that cap), and what it accepts has no duplicate key and reads back the same
+//!   re-encoded; `split_headers` refuses more than `MAX_HEADERS` headers;
 //! - `verify_v1` accepts exactly the signature an independent reference computes, and its string
 //!   to sign (shown to clients) does not depend on the secret;
 //! - a request signed by `signer::sign` verifies; changed in one byte (replaced, inserted or
@@ -18,6 +20,7 @@
 
 use aliyun_caster::config::{Endpoint, Method};
 use aliyun_caster::error::Error;
+use aliyun_caster::limits::{MAX_HEADERS, MAX_PARAMS};
 use aliyun_caster::signer;
 use aliyun_caster::time::Timestamp;
 use aliyun_caster::v3::{self, V3Request};
@@ -43,6 +46,10 @@ fn check_error(error: &Error) {
 /// The parameters as the contract describes them: query then body, split on `&`, empty parts
 /// skipped, `key=value` or a bare key, `+` a space; `None` where they must be refused.
 fn ref_parse(query: &str, body: &str) -> Option<Vec<(String, String)>> {
+    let parts = query.split('&').chain(body.split('&')).filter(|part| !part.is_empty()).count();
+    if parts > MAX_PARAMS {
+        return None;
+    }
     let mut params: Vec<(String, String)> = Vec::new();
     for part in query.split('&').chain(body.split('&')).filter(|part| !part.is_empty()) {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
@@ -134,9 +141,34 @@ pub fn check(data: &[u8]) {
     let raw_body = input.long_text(2048);
     let raw_secret = input.text(64);
     receive(&raw_method, &raw_query, &raw_body, &raw_secret);
+    check_counts(&mut input, &raw_query, &raw_body);
     check_v1_signed(&mut input);
     // The same received request read as V3, with arbitrary headers; then a V3 request changed.
     check_v3(&mut input, &raw_method, &raw_query, &raw_body, &raw_secret);
+}
+
+/// Forms of 250 to 262 parameters split between query and body, around the cap, sometimes with
+/// the fuzzed text mixed in; and as many headers.
+fn check_counts(input: &mut Bytes<'_>, raw_query: &str, raw_body: &str) {
+    let count = MAX_PARAMS - 6 + input.below(13);
+    let in_query = input.below(count + 1);
+    let pairs: Vec<String> = (0..count).map(|i| format!("k{i}={i}")).collect();
+    let (mut query, mut body) = (pairs[..in_query].join("&"), pairs[in_query..].join("&"));
+    if input.flag() {
+        query = format!("{query}&&{raw_query}");
+        body = format!("{raw_body}&{body}&");
+    }
+    let parsed = receive("POST", &query, &body, "secret");
+    if count > MAX_PARAMS {
+        assert!(parsed.is_none(), "{count} parameters were read");
+    }
+    let headers: Vec<String> = (0..count).map(|i| format!("h{i}\0v")).collect();
+    let joined = headers.join("\0");
+    let split = split_headers(&joined);
+    assert_eq!(split.is_ok(), count <= MAX_HEADERS, "{count} headers: {split:?}");
+    if let Err(error) = split {
+        check_error(&error);
+    }
 }
 
 /// A request this crate signed with v1, then one byte changed.
