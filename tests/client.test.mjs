@@ -1038,7 +1038,8 @@ describe('secrets', () => {
   test('a server Message or Recommend of a megabyte comes back cut to 1,000 characters, never mid-pair', async (t) => {
     const body = { RequestId: 'req-big', Code: 'InvalidParameter', Message: `${'x'.repeat(998)}😀${'y'.repeat(1 << 20)}`, Recommend: 'r'.repeat(1 << 20) };
     const srv = await serve(t, () => ({ status: 400, json: body }));
-    const err = await failure(makeClient(srv).startCasterScene(START));
+    // Over the default maxReplyBytes (1 MiB): the limit is raised to let the body in.
+    const err = await failure(makeClient(srv, { maxReplyBytes: 4 * 1024 * 1024 }).startCasterScene(START));
     assert.equal(err.code, 'InvalidParameter');
     assert.equal(err.message, `${'x'.repeat(998)}…`);
     assert.equal(err.recommend.length, 1000);
