@@ -889,3 +889,53 @@ fn messages_never_quote_values() {
         assert!(!message.contains("auth_key"), "{message}");
     }
 }
+
+/// src/limits.rs: 16,384 UTF-8 bytes a value (on its field, with the field's own code), 65,536 for
+/// all names and values together; a string the JS boundary left outside (`Value::Oversized`) is
+/// refused the same way. Valid at the limits, refused one byte over, counted in bytes.
+#[test]
+fn length_limits() {
+    use aliyun_caster::limits::{MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
+    let vod = |name: &str, value: Value| {
+        RawParams::new().with("CasterId", "c").with("ResourceName", "r").with("LocationId", "RV01").with("VodUrl", "https://h/a.mp4").with(name, value)
+    };
+    let url = |bytes: usize| format!("https://h/{}.mp4", "p".repeat(bytes - 14));
+    let at = |name: &str, value: Value| {
+        let mut params = vod("x", Value::Number(0.0));
+        params.entries.retain(|(key, _)| key != "x" && key != name);
+        params.push(name.to_owned(), value);
+        params
+    };
+    assert!(validate(Add, &at("ResourceName", Value::Text("x".repeat(MAX_VALUE_BYTES)))).is_ok());
+    assert!(validate(Add, &at("ResourceName", Value::Text("\u{e9}".repeat(MAX_VALUE_BYTES / 2)))).is_ok());
+    assert!(validate(Add, &at("VodUrl", Value::Text(url(MAX_VALUE_BYTES)))).is_ok());
+    for (name, value, want) in [
+        ("ResourceName", Value::Text("x".repeat(MAX_VALUE_BYTES + 1)), code::INVALID_PARAMETER),
+        ("ResourceName", Value::Text("\u{e9}".repeat(MAX_VALUE_BYTES / 2 + 1)), code::INVALID_PARAMETER),
+        ("ResourceName", Value::Oversized(20_000_000), code::INVALID_PARAMETER),
+        ("VodUrl", Value::Text(url(MAX_VALUE_BYTES + 1)), code::INVALID_VOD_URL),
+        ("VodUrl", Value::Oversized(MAX_VALUE_BYTES + 1), code::INVALID_VOD_URL),
+        ("CasterId", Value::Oversized(MAX_VALUE_BYTES + 1), code::INVALID_CASTER_ID),
+        ("LocationId", Value::Text("R".repeat(MAX_VALUE_BYTES + 1)), code::UNEXPECTED_LOCATION_ID),
+        ("RepeatNum", Value::Oversized(MAX_VALUE_BYTES + 1), code::INVALID_PARAMETER),
+    ] {
+        let errors = validate(Add, &at(name, value)).expect_err(name);
+        assert_eq!(errors.iter().map(|e| (e.code, e.field.as_deref())).collect::<Vec<_>>(), [(want, Some(name))], "{name}");
+        assert!(errors[0].message.contains("16,384 bytes"), "{}", errors[0].message);
+    }
+    // The total: names and values within their own limit, 65,536 bytes.
+    let total = |bytes: usize| {
+        let mut params = RawParams::new().with("CasterId", "c").with("SceneId", "s");
+        let mut left = bytes - "CasterIdcSceneIds".len();
+        for name in ["A", "B", "C", "D"] {
+            let value = (left - 1).min(MAX_VALUE_BYTES);
+            params.push(name.to_owned(), Value::Text("x".repeat(value)));
+            left -= 1 + value;
+        }
+        assert_eq!(left, 0);
+        params
+    };
+    let fields = |bytes| validate(Start, &total(bytes)).err().unwrap_or_default().into_iter().map(|e| e.field.unwrap_or_default()).collect::<Vec<_>>();
+    assert_eq!(fields(MAX_PARAMS_BYTES), ["A", "B", "C", "D"], "unknown names, but within the total");
+    assert_eq!(fields(MAX_PARAMS_BYTES + 1), ["params"]);
+}
