@@ -190,6 +190,20 @@ describe('5. a reply too large for the worker', () => {
     upstream.handler = success;
     assert.equal((await start('v3')).status, 200);
   });
+
+  test('the worker takes at most 64 KiB of a reply: 64 KiB is answered, one byte more is ReplyTooLarge', async () => {
+    for (const [size, status] of [[64 * 1024, 200], [64 * 1024 + 1, 502]]) {
+      upstream.handler = (req, res) => {
+        const body = JSON.stringify({ RequestId: 'req-ok', StreamUrl: STREAM_URL });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`${body.slice(0, -1)}${' '.repeat(size - body.length)}}`);
+      };
+      const res = await start();
+      assert.equal(res.status, status, `${size}: ${res.text}`);
+      if (status !== 200) assert.equal(res.json?.Code, 'ReplyTooLarge');
+    }
+    upstream.handler = success;
+  });
 });
 
 describe('6. redirects', () => {

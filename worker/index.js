@@ -10,6 +10,11 @@ import { CasterClient, CasterError } from '../dist/workerd.js';
 
 const ROUTES = { '/v1/StartCasterScene': 'startCasterScene', '/v1/AddCasterVideoResource': 'addCasterVideoResource' };
 const MAX_BODY_BYTES = 64 * 1024;
+// The most an upstream reply may hold (decoded): the API's replies are well under 1 KB, and every
+// request in flight in an isolate holds its reply, within the isolate's 128 MB. The client reads
+// it as a stream and cancels past this (ReplyTooLarge, answered 502); it never follows a redirect
+// (Redirected, 502), and ignores a forged Date, so one hostile reply cannot break the isolate.
+const MAX_REPLY_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 /** One client per isolate and configuration: its rate limiter is the per-isolate 10 QPS per key. */
@@ -28,6 +33,7 @@ function clientFor(env) {
       // No CORS on the way upstream: V3's headers cost nothing here.
       signatureAlgorithm: env.SIGNATURE_ALGORITHM || undefined,
       maxQps: 10,
+      maxReplyBytes: MAX_REPLY_BYTES,
     });
     clients.clear(); // a new configuration replaces the old one
     clients.set(key, client);
