@@ -289,13 +289,18 @@ async function sendViaProxy(action) {
   const { url, body } = proxyRequest(action);
   let response;
   try {
+    // The token goes to the worker's URL and nowhere else: a redirect is not followed.
     response = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${$('#proxyToken').value}`, 'content-type': 'application/json' },
       body,
+      redirect: 'manual',
     });
   } catch {
     throw { code: 'NetworkError', message: 'the worker could not be reached (is the URL right, and is this origin in its ALLOWED_ORIGINS?)' };
+  }
+  if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status <= 399)) {
+    throw { code: 'Redirected', message: 'the worker\'s URL answered with a redirect, which is not followed: use the worker\'s own URL' };
   }
   let reply;
   try {
@@ -375,7 +380,7 @@ function showSent(action, c, sent) {
 async function refreshEmulatorState() {
   const base = connection().endpoint.replace(/\/+$/, '');
   try {
-    const response = await fetch(`${base}/_emulator/state`);
+    const response = await fetch(`${base}/_emulator/state`, { redirect: 'manual' }); // a redirect is not ok: no state
     if (!response.ok) throw new Error(String(response.status));
     emulatorState = await response.json();
   } catch {
