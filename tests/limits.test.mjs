@@ -170,7 +170,7 @@ describe('received texts: at most 1,048,576 UTF-16 units each, looked at before 
   const serverWasm = initServerSync();
   const MAX_RECEIVED_BYTES = MiB;
 
-  test('a query, body, headers or Authorization over 1,048,576 bytes → InvalidParameter.Malformed on it; 60M characters copy nothing', (t) => {
+  test('a query, body, headers, Authorization or secret over 1,048,576 units → InvalidParameter.Malformed on it; 60M characters copy nothing', (t) => {
     const over = 'x'.repeat(MAX_RECEIVED_BYTES + 1);
     const huge = 'é'.repeat(60e6);
     const memoryBefore = serverWasm.memory.buffer.byteLength;
@@ -184,6 +184,8 @@ describe('received texts: at most 1,048,576 UTF-16 units each, looked at before 
         ['body', () => verifySignatureV3('POST', '', 'host\0h', text, SECRET)],
         ['Authorization', () => parseAuthorization(text)],
         ['Timestamp', () => parseTimestamp(text)],
+        ['accessKeySecret', () => verifySignature('POST', '', 'a=1', text)],
+        ['accessKeySecret', () => verifySignatureV3('POST', '', 'host\0h', '', text)],
       ];
       for (const [field, run] of runs) {
         const { error, ms } = refusal(run);

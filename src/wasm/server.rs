@@ -67,7 +67,7 @@ pub fn verify_signature(method: JsValue, query: JsValue, body: JsValue, access_k
     let run = || -> Result<String, Error> {
         let method = received(&method, "method")?;
         let params = parse_params(&received(&query, "query")?, &received(&body, "body")?)?;
-        let secret = value_text(&access_key_secret, "accessKeySecret")?;
+        let secret = received(&access_key_secret, "accessKeySecret")?;
         let verification = verify_v1(&method, &params, &secret)?;
         Ok(verification_json(verification.valid, &[("stringToSign", &verification.string_to_sign)]))
     };
@@ -120,7 +120,7 @@ pub fn verify_signature_v3(
         if body.len() > MAX_RECEIVED_BYTES {
             return Err(too_big("body"));
         }
-        let secret = Zeroizing::new(value_text(&access_key_secret, "accessKeySecret")?);
+        let secret = Zeroizing::new(received(&access_key_secret, "accessKeySecret")?);
         let verification = verify_v3(&method, &query, &split_headers(&headers)?, &body, &secret)?;
         Ok(verification_json(
             verification.valid,
