@@ -149,7 +149,7 @@ async function start(host = 'worker') {
   return out;
 }
 
-describe('5. a reply too large for the worker', () => {
+describe('a reply too large for the worker', () => {
   test('an endless reply: an error answer, workerd\'s peak RSS stays small, and the next call works', async (t) => {
     const stats = { written: 0 };
     upstream.handler = async (req, res) => {
@@ -206,7 +206,7 @@ describe('5. a reply too large for the worker', () => {
   });
 });
 
-describe('6. redirects', () => {
+describe('redirects', () => {
   for (const host of ['worker', 'v3']) {
     test(`${host === 'v3' ? 'V3' : 'v1'}: 301, 302, 303, 307, 308 upstream → 502 Redirected; the other host receives nothing`, async () => {
       for (const status of [301, 302, 303, 307, 308]) {
@@ -226,7 +226,7 @@ describe('6. redirects', () => {
   }
 });
 
-describe('8. a forged Date', () => {
+describe('a forged Date', () => {
   for (const host of ['worker', 'v3']) {
     test(`${host === 'v3' ? 'V3' : 'v1'}: after InvalidTimeStamp.Expired with a Date out of range, the worker keeps answering`, async () => {
       for (const date of ['Sat, 01 Jan 10000 00:00:00 GMT', '+275760-09-13T00:00:00Z', 'Wed, 31 Dec 1969 23:59:59 GMT', 'Mon, 01 Jan 2101 00:00:00 GMT']) {
