@@ -62,6 +62,12 @@ const STATIC_TYPES = {
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
 };
 
+/**
+ * The gateway sends a reply's request id in this header as well as in the body (the vendor's
+ * gateway-pop interceptor prefers the header); so does every reply of ours that has a RequestId.
+ */
+const requestIdHeader = (body) => (typeof body?.RequestId === 'string' ? { 'x-acs-request-id': body.RequestId } : {});
+
 class ApiError extends Error {
   constructor(code, httpStatus, message) {
     super(message);
@@ -361,7 +367,7 @@ export function createEmulator(options = {}) {
     return handleV1(req.method, query, req.method === 'POST' ? formBody : '');
   }
 
-  /** A JSON reply with `headers`. */
+  /** A JSON reply with `headers`; one that carries a RequestId carries it in x-acs-request-id too. */
   function writeJson(res, status, body, headers) {
     const text = JSON.stringify(body);
     res.writeHead(status, {
@@ -370,6 +376,7 @@ export function createEmulator(options = {}) {
       // The emulator's own clock (options.now), the one Timestamp is checked against: clients
       // correct their clock skew from it.
       date: new Date(now()).toUTCString(),
+      ...requestIdHeader(body),
       ...headers,
     });
     res.end(text);
@@ -439,13 +446,15 @@ export function createEmulator(options = {}) {
       socket.destroy();
       return;
     }
-    const text = JSON.stringify(errorBody(randomUUID().toUpperCase(), error));
+    const requestId = randomUUID().toUpperCase();
+    const text = JSON.stringify(errorBody(requestId, error));
     socket.end([
       `HTTP/1.1 ${error.httpStatus} ${http.STATUS_CODES[error.httpStatus]}`,
       'content-type: application/json; charset=utf-8',
       `content-length: ${Buffer.byteLength(text)}`,
       'access-control-allow-origin: *',
       `date: ${new Date(now()).toUTCString()}`,
+      `x-acs-request-id: ${requestId}`,
       'connection: close',
       '',
       text,
