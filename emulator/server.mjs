@@ -37,7 +37,20 @@ export const NONCE_TTL_MS = 15 * 60 * 1000;
  * request is refused (503 ServiceUnavailable) rather than a nonce forgotten.
  */
 export const MAX_NONCES = 100_000;
-export const MAX_REQUESTS_PER_SECOND = 10;
+/**
+ * Requests a second that one AccessKeyId may make of an operation: the vendor's documented
+ * per-user limits ("ApsaraVideo Live: QPS limits"), counted per operation as the gateway counts
+ * them. The vendor counts an account and its RAM users together; the emulator knows keys, not
+ * accounts, so it counts per AccessKeyId. Operations this emulator does not run are listed for
+ * their documented limits.
+ */
+export const OPERATION_QPS = Object.freeze({
+  StartCasterScene: 10, AddCasterVideoResource: 10, DescribeCasterScenes: 15, AddCasterEpisode: 4,
+});
+/** The limit of an operation OPERATION_QPS does not list. */
+export const DEFAULT_QPS = 10;
+/** The window the limits are counted over: any THROTTLE_WINDOW_MS, sliding. */
+export const THROTTLE_WINDOW_MS = 1000;
 
 /** The key pair a fresh emulator accepts when no config names any. Not a real key. */
 export const DEMO_ACCESS_KEY = Object.freeze({
@@ -69,10 +82,12 @@ const STATIC_TYPES = {
 const requestIdHeader = (body) => (typeof body?.RequestId === 'string' ? { 'x-acs-request-id': body.RequestId } : {});
 
 class ApiError extends Error {
-  constructor(code, httpStatus, message) {
+  /** `headers`: sent with the error's reply (a throttled request's wait). */
+  constructor(code, httpStatus, message, headers = {}) {
     super(message);
     this.code = code;
     this.httpStatus = httpStatus;
+    this.headers = headers;
   }
 }
 
@@ -186,7 +201,10 @@ export function createEmulator(options = {}) {
   const nonces = new Map(); // `${AccessKeyId}\n${nonce}` → expiry
   const maxNonces = options.maxNonces ?? MAX_NONCES;
   let prunedAt = -Infinity;
-  const recent = new Map(); // AccessKeyId → times of its last accepted requests
+  // `${AccessKeyId}\n${Action}` → times of its requests in the last THROTTLE_WINDOW_MS: only keys
+  // the emulator holds get here (after the signature), so at most keys × operations entries of at
+  // most that operation's limit each.
+  const recent = new Map();
 
   function pruneNonces() {
     const t = now();
@@ -196,14 +214,28 @@ export function createEmulator(options = {}) {
   const pruner = setInterval(pruneNonces, 60 * 1000);
   pruner.unref();
 
-  function throttled(accessKeyId) {
+  /**
+   * Counts a request of `action` by `accessKeyId` against that operation's limit; 0 when it may
+   * run, else the milliseconds until the window lets the next request in (when the oldest leaves).
+   */
+  function throttled(accessKeyId, action) {
     const t = now();
-    const times = (recent.get(accessKeyId) ?? []).filter((at) => t - at < 1000);
-    recent.set(accessKeyId, times);
-    if (times.length >= MAX_REQUESTS_PER_SECOND) return true;
+    const slot = `${accessKeyId}\n${action}`;
+    const times = (recent.get(slot) ?? []).filter((at) => t - at < THROTTLE_WINDOW_MS);
+    recent.set(slot, times);
+    const limit = Object.hasOwn(OPERATION_QPS, action) ? OPERATION_QPS[action] : DEFAULT_QPS;
+    if (times.length >= limit) return Math.max(1, times[0] + THROTTLE_WINDOW_MS - t);
     times.push(t);
-    return false;
+    return 0;
   }
+
+  /**
+   * Throttling.User, with the wait in the headers the vendor's clients read: x-acs-retry-after in
+   * milliseconds (@alicloud/openapi-core, alibabacloud_tea_openapi), Retry-After in whole seconds.
+   */
+  const throttling = (waitMs) => new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.', {
+    'x-acs-retry-after': String(waitMs), 'retry-after': String(Math.ceil(waitMs / 1000)),
+  });
 
   /** The parameters of the query and the form body; a malformed encoding is the core's error. */
   function readParams(query, body) {
@@ -256,8 +288,8 @@ export function createEmulator(options = {}) {
     nonces.set(nonceKey, Math.max(now() + NONCE_TTL_MS, timestampMs + CLOCK_TOLERANCE_MS));
   }
 
-  /** After the signature: the STS token, the nonce's first use, the per-key rate. */
-  function admit(accessKeyId, key, token, nonce, timestampMs) {
+  /** After the signature: the STS token, the nonce's first use, the key's rate for the operation. */
+  function admit(accessKeyId, key, token, nonce, timestampMs, action) {
     if (key.token !== undefined && token === undefined) {
       throw new ApiError('MissingSecurityToken', 400, 'This AccessKeyId is an STS key: the request needs its SecurityToken.');
     }
@@ -267,7 +299,8 @@ export function createEmulator(options = {}) {
     const nonceKey = `${accessKeyId}\n${nonce}`;
     if ((nonces.get(nonceKey) ?? 0) > now()) throw new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.');
     rememberNonce(nonceKey, timestampMs);
-    if (throttled(accessKeyId)) throw new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.');
+    const waitMs = throttled(accessKeyId, action);
+    if (waitMs > 0) throw throttling(waitMs);
   }
 
   /** A signature v1 request: everything in the parameters. */
@@ -291,7 +324,7 @@ export function createEmulator(options = {}) {
     const key = keyOf(accessKeyId);
     const verification = verifySignature(method, query, body, key.secret);
     if (!verification.valid) throw signatureMismatch(verification.stringToSign);
-    admit(accessKeyId, key, params.get('SecurityToken'), params.get('SignatureNonce'), timestampMs);
+    admit(accessKeyId, key, params.get('SecurityToken'), params.get('SignatureNonce'), timestampMs, action);
     return dispatch(action, pairs.filter(([name]) => !COMMON.has(name)));
   }
 
@@ -325,7 +358,7 @@ export function createEmulator(options = {}) {
     }
     // Never the canonical request in the reply: it holds the STS token.
     if (!verification.valid) throw signatureMismatch(verification.stringToSign);
-    admit(accessKeyId, key, header('x-acs-security-token'), header('x-acs-signature-nonce'), timestampMs);
+    admit(accessKeyId, key, header('x-acs-security-token'), header('x-acs-signature-nonce'), timestampMs, action);
     return dispatch(action, pairs);
   }
 
@@ -397,7 +430,7 @@ export function createEmulator(options = {}) {
 
   /** An error reply; with `cors: false` (the state view's) no origin but this one may read it. */
   function sendError(res, requestId, error, { cors = true, close = error.httpStatus === 413 } = {}) {
-    const headers = close ? { connection: 'close' } : {};
+    const headers = close ? { ...error.headers, connection: 'close' } : error.headers;
     if (cors) send(res, error.httpStatus, errorBody(requestId, error), headers);
     else writeJson(res, error.httpStatus, errorBody(requestId, error), headers);
   }
