@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingReferences } from './doc-refs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -73,7 +74,16 @@ const suites = [
     },
   },
   { name: 'node --test tests/', cmd: process.execPath, args: ['--test', '--test-reporter=spec', 'tests/'], count: nodeCounts },
+  // Every `file › test name` the docs cite is a test that ran (see scripts/doc-refs.mjs).
+  { name: 'docs cite tests that exist', check: (outputs) => docsCheck(outputs.get('node --test tests/') ?? '') },
 ];
+
+function docsCheck(nodeOutput) {
+  const { count, missing } = missingReferences(root, nodeOutput);
+  const lines = missing.map((ref) => `  ${ref.doc}: \`${ref.text}\` names no test that ran`);
+  lines.push(`${count} test references in the docs, ${missing.length} naming no test that ran`);
+  return { code: missing.length === 0 ? 0 : 1, out: `${lines.join('\n')}\n` };
+}
 
 // Spawn a command, mirroring its stdout/stderr to ours as it arrives; resolve with exit code + output.
 function runLive(cmd, args, env) {
@@ -92,6 +102,7 @@ function runLive(cmd, args, env) {
 async function main() {
   let passed = 0, failed = 0;
   const recap = [];
+  const outputs = new Map();
   for (const s of suites) {
     console.log(`\n== ${s.name}`);
     const problem = s.precheck?.();
@@ -100,7 +111,9 @@ async function main() {
       failed += 1; recap.push(`  FAIL ${s.name}: not run (${problem})`);
       continue;
     }
-    const { code, out } = await runLive(s.cmd, s.args, s.env);
+    const { code, out } = s.check ? s.check(outputs) : await runLive(s.cmd, s.args, s.env);
+    if (s.check) process.stdout.write(out);
+    outputs.set(s.name, out);
     let p, f;
     if (s.count) {
       ({ passed: p, failed: f } = s.count(out));
