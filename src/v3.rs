@@ -9,8 +9,10 @@
 //! Authorization    = ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<names>,Signature=<hex>
 //! ```
 //!
-//! Canonical headers are `host`, `content-type` and every `x-acs-*` header: names lower-cased and
-//! sorted, values trimmed, each line `name:value\n`. Hex is lower-case; percent-encoding is the
+//! Canonical headers are the signed ones: names lower-cased and sorted, values trimmed, each line
+//! `name:value\n`. This signer signs `host` and every `x-acs-*` header it sends; a server accepts
+//! any set that holds every `host`, `content-type` and `x-acs-*` header the request carries (the
+//! vendor's SDKs also sign `accept` and `user-agent`). Hex is lower-case; percent-encoding is the
 //! same RFC 3986 encoding as v1's.
 
 use sha2::{Digest, Sha256};
@@ -44,22 +46,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Whether a header takes part in the signature: `host`, `content-type` and `x-acs-*`, in any case.
+/// Whether a header must take part in the signature when a request carries it: `host`,
+/// `content-type` and `x-acs-*`, in any case.
 pub fn is_signed_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("host")
         || name.eq_ignore_ascii_case("content-type")
         || name.get(..6).is_some_and(|prefix| prefix.eq_ignore_ascii_case("x-acs-"))
 }
 
-/// The canonical headers and the signed-header list of `headers` (those [`is_signed_header`]
-/// picks): names lower-cased and sorted, values trimmed at both ends. A name given twice has its
-/// values joined with `,` in sorted order, as the vendor's SDK does.
+/// The canonical headers and the signed-header list of `headers`, all of them (the caller picks
+/// which are signed): names lower-cased and sorted, values trimmed at both ends, a name given
+/// twice (in any case) with its values joined by `,` in sorted order. So does the vendor's SDK
+/// (`alibabacloud_tea_openapi` 0.4.6, `utils.py` `get_canonicalized_headers`: `k.lower()`,
+/// `str(v).strip()`, `','.join(sorted(values))`).
 pub fn canonical_headers(headers: &[(&str, &str)]) -> (String, String) {
-    let mut picked: Vec<(String, &str)> = headers
-        .iter()
-        .filter(|(name, _)| is_signed_header(name))
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
-        .collect();
+    let mut picked: Vec<(String, &str)> =
+        headers.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.trim())).collect();
     heap_sort(&mut picked, |a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)).is_gt());
     let mut canonical = String::new();
     let mut signed = String::new();
@@ -203,22 +205,22 @@ mod tests {
     }
 
     #[test]
-    fn headers_are_picked_lowered_sorted_and_trimmed() {
+    fn headers_are_lowered_sorted_and_trimmed() {
         let (canonical, signed) = canonical_headers(&[
             ("X-Acs-Date", " 2026-01-01T00:00:00Z "),
             ("Host", "live.aliyuncs.com"),
-            ("user-agent", "not signed"),
-            ("accept", "application/json"),
+            ("user-agent", " signed too "),
             ("Content-Type", "application/x-www-form-urlencoded"),
             ("x-acs-action", "StartCasterScene"),
-            ("x-acs-action", "A  B"),
+            ("X-ACS-Action", "A  B"),
         ]);
         assert_eq!(
             canonical,
-            "content-type:application/x-www-form-urlencoded\nhost:live.aliyuncs.com\n\
+            "content-type:application/x-www-form-urlencoded\nhost:live.aliyuncs.com\nuser-agent:signed too\n\
              x-acs-action:A  B,StartCasterScene\nx-acs-date:2026-01-01T00:00:00Z\n"
         );
-        assert_eq!(signed, "content-type;host;x-acs-action;x-acs-date");
+        assert_eq!(signed, "content-type;host;user-agent;x-acs-action;x-acs-date");
+        assert!(!is_signed_header("user-agent"));
         assert!(!is_signed_header("x-acs"));
         assert!(is_signed_header("X-ACS-"));
     }

@@ -130,9 +130,12 @@ fn malformed(why: &str) -> Error {
 
 /// Reads `ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<a;b;c>,Signature=<hex>`: the
 /// three parts once each, in any order (spaces around them are allowed); the signed header names
-/// lower-case, sorted, each once, and only names V3 signs (`host`, `content-type`, `x-acs-*`).
-/// Anything else is an `IncompleteSignature` error whose message quotes no value. (Out of line,
-/// as are the other V3 checks: kept out of the exports that call them, they cost the wasm less.)
+/// lower-case header tokens, sorted, each once. Any header may be signed: the vendor's SDKs sign
+/// `accept`, `user-agent` and whatever else they send (`alibabacloud_tea_openapi` `utils.py`
+/// `get_canonicalized_headers` takes every header of the request). At most [`MAX_HEADERS`] names,
+/// counted before they are read. Anything else is an `IncompleteSignature` error whose message
+/// quotes no value. (Out of line, as are the other V3 checks: kept out of the exports that call
+/// them, they cost the wasm less.)
 #[inline(never)]
 pub fn parse_authorization(header: &str) -> Result<V3Authorization, Error> {
     let rest = header
@@ -165,11 +168,8 @@ pub fn parse_authorization(header: &str) -> Result<V3Authorization, Error> {
     }
     let mut signed_headers: Vec<String> = Vec::new();
     for name in signed.split(';') {
-        let lower_token = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !lower_token || !v3::is_signed_header(name) || signed_headers.last().is_some_and(|last| last.as_str() >= name) {
-            return Err(malformed(
-                "SignedHeaders must name host, content-type and x-acs-* headers only, in lower case, in ascending order, each once, joined by `;`",
-            ));
+        if !is_lower_token(name) || signed_headers.last().is_some_and(|last| last.as_str() >= name) {
+            return Err(malformed("SignedHeaders must name header names in lower case, in ascending order, each once, joined by `;`"));
         }
         signed_headers.push(name.to_owned());
     }
@@ -177,6 +177,14 @@ pub fn parse_authorization(header: &str) -> Result<V3Authorization, Error> {
         return Err(malformed("Signature must be 64 lower-case hex digits"));
     }
     Ok(V3Authorization { access_key_id: credential.to_owned(), signed_headers, signature: signature.to_owned() })
+}
+
+/// A header name as HTTP writes one (a token: RFC 9110 section 5.6.2), with no upper-case letter.
+fn is_lower_token(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b)
+        })
 }
 
 /// Headers given as one text, `name NUL value NUL name NUL value…` (HTTP header values hold no
@@ -227,9 +235,10 @@ fn is_named(names: &[String], name: &str) -> bool {
 /// Checks a received V3 request: its `Authorization` header (see [`parse_authorization`]) must
 /// sign `host`, the five `x-acs-*` headers every request carries and every other `host`,
 /// `content-type` or `x-acs-*` header present, and name no header that is absent (an
-/// `IncompleteSignature` error otherwise). The canonical request is rebuilt from what was
-/// received: the method, the query decoded (as [`parse_params`] decodes it) and canonicalised
-/// again, the signed headers' values, and the SHA-256 of the body bytes. Valid when
+/// `IncompleteSignature` error otherwise); it may sign any other header it carries. The canonical
+/// request is rebuilt from what was received: the method, the query decoded (as [`parse_params`]
+/// decodes it) and canonicalised again, the signed headers' values (see
+/// [`v3::canonical_headers`]), and the SHA-256 of the body bytes. Valid when
 /// `x-acs-content-sha256` is that hash and the signature matches, compared in constant time.
 #[inline(never)]
 pub fn verify_v3(
@@ -454,7 +463,8 @@ mod tests {
             format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host;;x-acs-date,Signature={sig}"),
             format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=x-acs-date;host,Signature={sig}"),
             format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host;host,Signature={sig}"),
-            format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host;user-agent,Signature={sig}"),
+            format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host;user agent,Signature={sig}"),
+            format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host;User-Agent,Signature={sig}"),
             "ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host,Signature=abc".to_owned(),
             format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host,Signature={}", "A".repeat(64)),
             format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host,Signature={}", "g".repeat(64)),
