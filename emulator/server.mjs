@@ -70,6 +70,29 @@ const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
 const V3_REQUIRED = ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
 
 const HOST_ID = 'live.aliyuncs.com';
+
+/**
+ * The CORS answers: 'gateway' (the default) is what the real endpoint answers, 'open' is for
+ * pages in development that send V3 or read the reply's headers.
+ */
+export const CORS_POLICIES = Object.freeze(['gateway', 'open']);
+/**
+ * What a captured reply of the real gateway carried, on API replies and preflights alike, whatever
+ * the preflight asked: a v1 form POST or a GET is a simple request and its body is readable from
+ * any page; a V3 request's preflight fails (authorization and x-acs-* are not allowed); no header
+ * is exposed, so a page's script cannot read Date, x-acs-request-id or the retry headers.
+ */
+const GATEWAY_CORS = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, GET, OPTIONS',
+  'access-control-allow-headers': 'X-Requested-With, X-Sequence, _aop_secret, _aop_signature',
+  'access-control-max-age': '172800',
+});
+/** The open policy: any origin, and the headers a client reads exposed. */
+const OPEN_CORS = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'Date, x-acs-request-id, x-acs-retry-after, Retry-After',
+});
 const STATIC_TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
@@ -182,11 +205,20 @@ function readConfig(config) {
   return { keys, casters: castersFromConfig(config?.casters ?? DEMO_CASTERS) };
 }
 
+/** The CORS policy named by the `cors` option; the gateway's when it is not given. */
+function readCors(cors) {
+  if (cors === undefined) return 'gateway';
+  if (!CORS_POLICIES.includes(cors)) throw new Error('emulator option "cors" must be "gateway" or "open"');
+  return cors;
+}
+
 /**
  * @param {{ config?: object, stateFile?: string, wwwDir?: string, log?: (line: string) => void,
- *   now?: () => number, maxNonces?: number }} options  maxNonces: MAX_NONCES unless given
+ *   now?: () => number, maxNonces?: number, cors?: 'gateway' | 'open' }} options
+ *   maxNonces: MAX_NONCES unless given; cors: CORS_POLICIES, 'gateway' unless given
  */
 export function createEmulator(options = {}) {
+  const corsPolicy = readCors(options.cors);
   const { keys, casters } = readConfig(options.config);
   // With a config naming studios, a state file must hold those studios (state.mjs).
   const state = CasterState.open(options.stateFile, casters, {
@@ -415,9 +447,23 @@ export function createEmulator(options = {}) {
     res.end(text);
   }
 
-  /** An API reply: any origin may read it, and its Date. */
+  /** The CORS headers of every API reply (CORS_POLICIES). */
+  const replyCors = () => (corsPolicy === 'open' ? OPEN_CORS : GATEWAY_CORS);
+
+  /** A preflight's answer: the gateway's whatever is asked, or (open) whatever is asked granted. */
+  function preflightCors(req) {
+    if (corsPolicy !== 'open') return GATEWAY_CORS;
+    return {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+      'access-control-max-age': '86400',
+    };
+  }
+
+  /** An API reply, with the policy's CORS headers. */
   function send(res, status, body, extraHeaders = {}) {
-    writeJson(res, status, body, { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Date', ...extraHeaders });
+    writeJson(res, status, body, { ...replyCors(), ...extraHeaders });
   }
 
   const errorBody = (requestId, error) => ({
@@ -485,7 +531,7 @@ export function createEmulator(options = {}) {
       `HTTP/1.1 ${error.httpStatus} ${http.STATUS_CODES[error.httpStatus]}`,
       'content-type: application/json; charset=utf-8',
       `content-length: ${Buffer.byteLength(text)}`,
-      'access-control-allow-origin: *',
+      ...Object.entries(replyCors()).map(([name, value]) => `${name}: ${value}`),
       `date: ${new Date(now()).toUTCString()}`,
       `x-acs-request-id: ${requestId}`,
       'connection: close',
@@ -544,12 +590,7 @@ export function createEmulator(options = {}) {
     }
 
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-origin': '*',
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
-        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-        'access-control-max-age': '86400',
-      });
+      res.writeHead(204, preflightCors(req));
       res.end();
       return;
     }
