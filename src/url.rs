@@ -18,9 +18,12 @@ pub struct UrlParts<'a> {
 }
 
 /// Reads an absolute URL with an authority. `None` when it is not one: no scheme, no `//`, an empty
-/// host, a bad port, or any whitespace or control character.
+/// host, a bad port, whitespace before the query or fragment (in the scheme, authority or path),
+/// or a control character anywhere. The query and fragment may hold spaces: the vendor's clients
+/// send them (a stream's `?…&a=b c` goes out as `a%3Db+c`), and the API takes them.
 pub fn parse(input: &str) -> Option<UrlParts<'_>> {
-    if input.is_empty() || has_whitespace(input) || has_control(input) {
+    let before_query = input.find(['?', '#']).map_or(input, |end| input.get(..end).unwrap_or(input));
+    if input.is_empty() || has_whitespace(before_query) || has_control(input) {
         return None;
     }
     let (scheme, rest) = input.split_once("://")?;
@@ -108,6 +111,11 @@ mod tests {
         assert_eq!((p.host, p.port, p.path), ("[::1]", Some(8080), ""));
         let p = parse("HTTP://Example.COM/a.MP4").expect("upper");
         assert_eq!(p.scheme, "HTTP");
+
+        let p = parse("rtmp://h/a/s?auth_key=1-0-0-x&a=b c#d e").expect("spaced query");
+        assert_eq!((p.path, p.query, p.fragment), ("/a/s", Some("auth_key=1-0-0-x&a=b c"), Some("d e")));
+        let p = parse("rtmp://h#a b?c").expect("spaced fragment");
+        assert_eq!((p.host, p.query, p.fragment), ("h", None, Some("a b?c")));
     }
 
     #[test]
@@ -116,7 +124,8 @@ mod tests {
             "", "example.com/a", "/a/b", "http:/example.com", "http://", "http:///path", "http://:80/",
             "http://host:/", "http://host:99999/", "http://host:8o/", "http://ho st/", "http://host/a b",
             "http://host/\u{0}", "1http://host/", "ht tp://host/", "http://[::1/", "http://[zz]/",
-            "http://a<b/", "://host/",
+            "http://a<b/", "://host/", " http://host/?a", "http://ho st/?a b", "http://host/a b?c", "http://host/?a\u{0}b",
+            "http://host/?a\nb", "http://host/#a\u{7f}", "http://host/?a\u{85}", "http:// host/?a", "http://?a b",
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }

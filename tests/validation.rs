@@ -441,6 +441,52 @@ fn image_urls() {
     run(cases);
 }
 
+/// A query (or fragment) may hold what the vendor's clients send, spaces included (the Tea client
+/// sends `a=b c` as `a=b+c`, aliyun-python-sdk-core as `a=b%20c`); control characters stay refused
+/// everywhere, and whitespace before the `?`: in the scheme, the host or the path.
+#[test]
+fn urls_whose_query_holds_a_space() {
+    let mut cases = Vec::new();
+    let sources: [(&str, &str, &str, &str); 3] = [
+        ("LiveStreamUrl", code::INVALID_LIVE_STREAM_URL, "rtmp://a.example.com/live/s", ""),
+        ("VodUrl", code::INVALID_VOD_URL, "https://vod.example.com/v/intro", ".mp4"),
+        ("ImageUrl", code::INVALID_PARAMETER, "https://img.example.com/i/logo", ".png"),
+    ];
+    for (field, error, base, ext) in sources {
+        for query in ["?auth_key=1-0-0-x&a=b c", "?a= ", "? ", "?name=caf\u{e9} cr\u{e8}me", "?a=b\u{3000}c", "?a=b#frag c", "?a=1+2 3"] {
+            let good = format!("{base}{ext}{query}");
+            cases.push(case(format!("{field} {good:?}"), Add, add().with(field, good.as_str()), &[]));
+        }
+        for bad in [
+            format!("{base}{ext}?a=b\u{0}{MARK}"),
+            format!("{base}{ext}?a=b\n{MARK}"),
+            format!("{base}{ext}?a=b\t{MARK}"),
+            format!("{base}{ext}?a=b\r{MARK}"),
+            format!("{base}{ext}?a=b\u{7f}{MARK}"),
+            format!("{base}{ext}?a=b\u{85}{MARK}"),
+            format!("{base}{ext}#b\u{1}{MARK}"),
+            format!("{base} {MARK}{ext}?a=b c"),
+            format!("{base}/{MARK}\u{3000}{ext}?a=b c"),
+            format!(" {base}{ext}?{MARK}=b c"),
+            format!("{}{ext}?{MARK}=b c", base.replacen("example", "exa mple", 1)),
+            format!("{}{ext}?{MARK}=b c", base.replacen("://", ":// ", 1)),
+            format!("https:///{MARK}{ext}?a=b c"),
+            format!("https://?{MARK}{ext}=b c"),
+            format!("ftp://h/{MARK}{ext}?a=b c"),
+        ] {
+            cases.push(case(format!("{field} {bad:?}"), Add, add().with(field, bad.as_str()), &[(error, field)]));
+        }
+    }
+    // The extension rule reads the path before any `?`, whatever the query holds.
+    cases.push(case("VodUrl .avi with .mp4 in a spaced query", Add, add().with("VodUrl", format!("https://h/{MARK}.avi?f=a .mp4").as_str()), &[
+        (code::INVALID_VOD_URL, "VodUrl"),
+    ]));
+    cases.push(case("ImageUrl .gif with .png in a spaced query", Add, add().with("ImageUrl", format!("https://h/{MARK}.gif?f=a .png").as_str()), &[
+        (code::INVALID_PARAMETER, "ImageUrl"),
+    ]));
+    run(cases);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Integers
 // ---------------------------------------------------------------------------------------------
