@@ -4,12 +4,17 @@
 // AbortController, setTimeout and crypto-free Math.random (jitter needs no secrecy).
 import { CasterError } from './caster-error.js';
 
+// `qps`: the vendor's documented limit per user for the operation (ApsaraVideo Live API reference,
+// "QPS limits": 10 for StartCasterScene and for AddCasterVideoResource). The gateway counts each
+// operation on its own, so each has its own limiter.
 const OPERATIONS = {
-  StartCasterScene: { field: 'StreamUrl', idempotent: true },
-  AddCasterVideoResource: { field: 'ResourceId', idempotent: false },
+  StartCasterScene: { field: 'StreamUrl', idempotent: true, qps: 10 },
+  AddCasterVideoResource: { field: 'ResourceId', idempotent: false, qps: 10 },
 };
+const ACTIONS = Object.keys(OPERATIONS);
 
-const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxQps: 10, maxReplyBytes: 1024 * 1024 };
+const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxReplyBytes: 1024 * 1024 };
+const MAX_QPS = 1000;
 const OPTIONS = [
   'accessKeyId', 'accessKeySecret', 'securityToken', 'credentials', 'regionId', 'endpoint', 'method',
   'signatureAlgorithm', 'timeoutMs', 'maxRetries', 'maxQps', 'maxReplyBytes', 'fetch',
@@ -27,6 +32,11 @@ const Utf8Decoder = globalThis.TextDecoder;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5000;
 const RETRY_AFTER_CAP_MS = 20000;
+// An x-acs-request-id header longer than this is not a request id (the API's are 36-character
+// UUIDs) and is ignored, before it is redacted. (The body's RequestId is held by maxReplyBytes.)
+const MAX_REQUEST_ID_LENGTH = 256;
+// What the gateway appends to SignatureDoesNotMatch's Message: the string it signed.
+const SERVER_STRING_TO_SIGN = 'server string to sign is:';
 const MAX_TIMEOUT_MS = 2147483647; // setTimeout's limit
 
 // Network failures that prove the request never left: the connection was never made.
@@ -98,6 +108,48 @@ class RateLimiter {
     const wait = at - now();
     if (wait > 0) await sleep(wait);
   }
+
+  /** The server asked for a pause (a throttled reply's retry-after): nothing goes before it ends. */
+  holdFor(ms) {
+    this.#next = Math.max(this.#next, now() + ms);
+  }
+}
+
+/**
+ * The requests a second of each operation: `maxQps` a number (every operation), an object of
+ * numbers by operation name (own properties; the others at their documented limit), or absent
+ * (each at its documented limit). Throws a config CasterError for anything else.
+ */
+function readMaxQps(maxQps) {
+  const limits = Object.create(null);
+  for (const action of ACTIONS) limits[action] = OPERATIONS[action].qps;
+  if (maxQps === undefined) return limits;
+  const check = (value, field) => checkNumber({ [field]: value }, field, { min: 0, minExclusive: true, max: MAX_QPS });
+  if (typeof maxQps !== 'object' || Array.isArray(maxQps)) {
+    const value = check(maxQps, 'maxQps');
+    for (const action of ACTIONS) limits[action] = value;
+    return limits;
+  }
+  let keys;
+  try {
+    keys = Object.keys(maxQps);
+  } catch {
+    throw configError('InvalidParameter.Malformed', 'maxQps', 'maxQps could not be read (a revoked proxy, or a trap that threw)');
+  }
+  for (const key of keys) {
+    if (!ACTIONS.includes(key)) {
+      throw configError('InvalidParameter.Malformed', 'maxQps',
+        `maxQps is a number, or an object whose keys are ${ACTIONS.join(' and ')}; "${key.slice(0, 64)}" is not one`);
+    }
+    let value;
+    try {
+      value = maxQps[key];
+    } catch {
+      throw configError('InvalidParameter.Malformed', 'maxQps', `reading maxQps.${key} threw`);
+    }
+    if (value !== undefined) limits[key] = check(value, `maxQps.${key}`);
+  }
+  return limits;
 }
 
 // ---- Redaction ---------------------------------------------------------------------------------
@@ -321,6 +373,32 @@ function serverText(text, secrets) {
   return `${shown.slice(0, end)}…`;
 }
 
+/**
+ * The reply's x-acs-request-id header, which the gateway sends beside the body's RequestId: used
+ * when the body has none. Redacted like every server string; ignored when empty or too long.
+ */
+function headerRequestId(reply, secrets) {
+  const header = reply.header('x-acs-request-id');
+  const id = typeof header === 'string' ? header.trim() : '';
+  return id !== '' && id.length <= MAX_REQUEST_ID_LENGTH ? redact(id, secrets) : undefined;
+}
+
+// The codes of a signature the server could not verify (aliyun-python-sdk-core and
+// aliyun-java-sdk-core both look at the two).
+const SIGNATURE_CODES = new Set(['SignatureDoesNotMatch', 'IncompleteSignature']);
+
+/**
+ * Whether the server's Message shows it signed exactly the string this request signed. Then the
+ * request arrived as it was sent and only the key can differ: the AccessKeySecret is wrong. (When
+ * the strings differ, the request was changed on the way, or signed by other rules.) Neither
+ * string holds the secret, and the result is only ever this boolean.
+ */
+function serverSignedSame(message, stringToSign) {
+  if (typeof message !== 'string' || typeof stringToSign !== 'string' || stringToSign === '') return false;
+  const at = message.indexOf(SERVER_STRING_TO_SIGN);
+  return at >= 0 && message.slice(at + SERVER_STRING_TO_SIGN.length) === stringToSign;
+}
+
 function isThrottling(code, status) {
   return status === 429 || (typeof code === 'string' && code.startsWith('Throttling'));
 }
@@ -329,13 +407,29 @@ function transientApiError(code, status) {
   return isThrottling(code, status) || status === 503 || code === 'ServiceUnavailable' || code === 'InternalError';
 }
 
-function retryAfterMs(reply) {
-  const header = reply?.header('retry-after');
+/** `Retry-After`: seconds, or an HTTP date; 0 when absent or malformed. */
+function standardRetryAfterMs(header) {
   if (!header) return 0;
   const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, RETRY_AFTER_CAP_MS);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.min(Math.max(0, date - now()), RETRY_AFTER_CAP_MS) : 0;
+  return Number.isFinite(date) ? Math.max(0, date - now()) : 0;
+}
+
+/**
+ * `x-acs-retry-after`: the gateway's wait in milliseconds, a positive whole number (the vendor's
+ * OpenAPI cores ignore 0, negatives and anything else, as this does); 0 when absent or malformed.
+ */
+function acsRetryAfterMs(header) {
+  const text = typeof header === 'string' ? header.trim() : '';
+  return /^\d{1,15}$/.test(text) ? Number(text) : 0;
+}
+
+/** How long the reply asks us to wait before trying again: the longer of its two headers, capped. */
+function retryAfterMs(reply) {
+  if (!reply) return 0;
+  const wait = Math.max(standardRetryAfterMs(reply.header('retry-after')), acsRetryAfterMs(reply.header('x-acs-retry-after')));
+  return Math.min(wait, RETRY_AFTER_CAP_MS);
 }
 
 /** The network-level code of a fetch failure (undici puts it on `cause`), if any. */
@@ -571,6 +665,26 @@ async function readReply(response, reply, limit, signal) {
   return typeof text === 'string' && utf8LengthOver(text, limit) ? TOO_LARGE : text;
 }
 
+/**
+ * The error for an expired timestamp when the reply has no Date to correct the clock from: absent,
+ * or not readable, as a browser hides every header a page of another origin was not granted (the
+ * gateway grants none). The local clock is off, by an amount nothing here can know.
+ */
+function clockUnknown(error) {
+  return new CasterError({
+    code: error.code,
+    kind: 'api',
+    httpStatus: error.httpStatus,
+    requestId: error.requestId,
+    recommend: error.recommend,
+    retryable: false,
+    message: 'the local clock is off by more than 15 minutes, so the server refused the request\'s time as expired; by how much '
+      + 'cannot be known, as the reply\'s Date header is absent or not readable here (a browser hides it from a page calling '
+      + 'another origin). Set this device\'s clock right, or send through the edge worker proxy, which reads the server\'s '
+      + `Date and corrects for it. The server said: ${error.message}`,
+  });
+}
+
 /** The core of a runtime where the module is ready at import (Node, workerd). */
 export function readyCore(signRequest, validateParams) {
   return { signRequest, validateParams, isReady: () => true, ready: async () => {} };
@@ -585,14 +699,15 @@ export function defineCasterClient(core) {
     #config;
     #credentials;
     #fetch;
-    #limiter;
+    #limiters;
     #clockOffsetMs = 0;
 
     /**
      * @param {object} config accessKeyId + accessKeySecret (+ securityToken), or `credentials`:
      *   an async function returning them, called before each attempt (STS refresh); regionId,
      *   endpoint, method, signatureAlgorithm ("v1", the default, or "v3"), timeoutMs, maxRetries,
-     *   maxQps, maxReplyBytes (1 KiB to 64 MiB, default 1 MiB: the most a reply's body may hold,
+     *   maxQps (a number for every operation, or { StartCasterScene?, AddCasterVideoResource? };
+     *   default each operation's documented limit, 10), maxReplyBytes (1 KiB to 64 MiB, default 1 MiB: the most a reply's body may hold,
      *   decoded), fetch.
      */
     constructor(config) {
@@ -600,7 +715,7 @@ export function defineCasterClient(core) {
       const pick = (name) => options[name];
       const timeoutMs = checkNumber(options, 'timeoutMs', { min: 0, minExclusive: true, max: MAX_TIMEOUT_MS });
       const maxRetries = checkNumber(options, 'maxRetries', { min: 0, integer: true, max: 10 });
-      const maxQps = checkNumber(options, 'maxQps', { min: 0, minExclusive: true, max: 1000 });
+      const maxQps = readMaxQps(options.maxQps);
       const maxReplyBytes = checkNumber(options, 'maxReplyBytes', { min: MIN_REPLY_BYTES, integer: true, max: MAX_REPLY_BYTES });
 
       const provider = pick('credentials');
@@ -635,7 +750,8 @@ export function defineCasterClient(core) {
         regionId: pick('regionId'), endpoint: pick('endpoint'), method: pick('method'),
         signatureAlgorithm: pick('signatureAlgorithm'), timeoutMs, maxRetries, maxReplyBytes,
       };
-      this.#limiter = new RateLimiter(maxQps);
+      this.#limiters = Object.create(null);
+      for (const action of ACTIONS) this.#limiters[action] = new RateLimiter(maxQps[action]);
 
       // Endpoint, method, region, signature algorithm and fixed credentials are checked now by the
       // core itself: a dry signature of a valid request can fail only on configuration. (In a
@@ -686,10 +802,14 @@ export function defineCasterClient(core) {
           attempt--; // the correction is not one of the retries
           continue;
         }
+        if (error.code === 'InvalidTimeStamp.Expired' && reply && !reply.header('date')) throw clockUnknown(error);
+        // A wait the server asks for holds every later call of the operation, not only a retry.
+        const asked = error.retryable ? retryAfterMs(reply) : 0;
+        if (asked > 0) this.#limiters[action].holdFor(asked);
         const mayRetry = error.retryable && (idempotent || outcome.beforeSend || error.kind === 'api');
         if (!mayRetry || attempt >= maxRetries) throw error;
         const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-        await sleep(Math.max(backoff, retryAfterMs(reply)));
+        await sleep(Math.max(backoff, asked));
       }
     }
 
@@ -715,7 +835,7 @@ export function defineCasterClient(core) {
       }
       const credentials = readCredentials(given);
       const secrets = [credentials.accessKeySecret, credentials.securityToken];
-      await this.#limiter.acquire();
+      await this.#limiters[action].acquire();
       let signed;
       try {
         signed = this.#sign(action, params, credentials);
@@ -818,10 +938,10 @@ export function defineCasterClient(core) {
           }),
         };
       }
-      return this.#read(action, reply, text, secrets);
+      return this.#read(action, reply, text, secrets, signed.stringToSign);
     }
 
-    #read(action, reply, text, secrets) {
+    #read(action, reply, text, secrets, stringToSign) {
       const status = reply.status;
       // A 429 or 503 was not served; behind a 502 or 504 the request may have been processed.
       const transient = status === 429 || status === 503 || (OPERATIONS[action].idempotent && (status === 502 || status === 504));
@@ -845,23 +965,28 @@ export function defineCasterClient(core) {
       // Every string of the server's is passed on with any form of a secret redacted.
       const member = (key) => (hasOwn(body, key) ? body[key] : undefined);
       const field = OPERATIONS[action].field;
-      const requestId = typeof member('RequestId') === 'string' ? redact(member('RequestId'), secrets) : undefined;
+      const requestId = typeof member('RequestId') === 'string'
+        ? redact(member('RequestId'), secrets) : headerRequestId(reply, secrets);
       const code = member('Code');
       if (typeof code === 'string' && (status >= 400 || member(field) === undefined)) {
         const shown = redact(code, secrets);
         if (shown.length > MAX_CODE_LENGTH || !API_CODE.test(shown)) return invalid('a Code that is not an error code');
         const message = member('Message');
+        const said = typeof message === 'string' && message !== '' ? serverText(message, secrets) : `the endpoint answered ${shown}`;
+        const wrongSecret = SIGNATURE_CODES.has(shown) && serverSignedSame(message, stringToSign);
         return {
           ok: false,
           reply,
           error: new CasterError({
-            code: shown,
+            code: wrongSecret ? 'InvalidAccessKeySecret' : shown,
             kind: 'api',
             httpStatus: status,
             requestId,
             recommend: serverText(member('Recommend'), secrets),
             retryable: transientApiError(shown, status),
-            message: typeof message === 'string' && message !== '' ? serverText(message, secrets) : `the endpoint answered ${shown}`,
+            message: wrongSecret
+              ? `the AccessKeySecret is wrong: the server signed the very string this request signed, so only the secret can differ (it answered ${shown}): ${said}`
+              : said,
           }),
         };
       }
