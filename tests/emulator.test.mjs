@@ -326,15 +326,17 @@ async function replaying(u, init) {
 /**
  * The emulator's signing and auth refusals through CasterClient with `options` (the signature
  * algorithm): a wrong secret, an unknown key, a missing or foreign STS token, a replay. Each must
- * come back as a CasterError with the server's code; returns the SignatureDoesNotMatch one.
+ * come back as a CasterError with the server's code (a wrong secret as InvalidAccessKeySecret,
+ * its Message kept); returns that one.
  */
 async function expectAuthErrors(endpoint, options = {}) {
   const scene = { CasterId: MAIN, SceneId: 'pvw-1' };
   const add = { CasterId: MAIN, ResourceName: 'x', LocationId: 'RV01', LiveStreamUrl: 'rtmp://example.com/a/b' };
   const c = (key, extra = {}) => client(endpoint, key, { ...options, ...extra });
   const wrongSecret = c({ accessKeyId: KEY.accessKeyId, accessKeySecret: 'wrong-secret' });
-  const mismatch = await expectApiError(wrongSecret.startCasterScene(scene), 400, 'SignatureDoesNotMatch');
-  await expectApiError(wrongSecret.addCasterVideoResource(add), 400, 'SignatureDoesNotMatch');
+  // The server's string to sign is the client's own: only the secret can be wrong, and the client says so.
+  const mismatch = await expectApiError(wrongSecret.startCasterScene(scene), 400, 'InvalidAccessKeySecret');
+  await expectApiError(wrongSecret.addCasterVideoResource(add), 400, 'InvalidAccessKeySecret');
   await expectApiError(c({ accessKeyId: 'LTAInobodyHasThisKey', accessKeySecret: 's' }).startCasterScene(scene), 404, 'InvalidAccessKeyId.NotFound');
   await expectApiError(c({ ...STS, securityToken: undefined }).startCasterScene(scene), 400, 'MissingSecurityToken');
   await expectApiError(c({ ...STS, securityToken: 'STS.someone-elses-token' }).addCasterVideoResource(add), 400, 'InvalidSecurityToken.MismatchWithAccessKey');
