@@ -129,3 +129,42 @@ if (!run('cargo', ['clippy', '--version']).ok) {
     }
   }
 }
+
+// e. The vendor's own Python SDKs, for tests/vendor-clients.test.mjs (the vendor's clients run
+//    against the emulator): a venv in .venv-vendor/ (git-ignored) at pinned versions, re-created
+//    when the pins change. The signing packages are pinned too: the tests hold values they compute.
+{
+  const venv = '.venv-vendor';
+  const pins = [
+    'alibabacloud-live20161101==3.0.2',
+    'alibabacloud-tea-openapi==0.4.6',
+    'darabonba-core==1.0.9',
+    'aliyun-python-sdk-core==2.16.1',
+    'aliyun-python-sdk-live==3.9.75',
+  ];
+  const stampDir = '.setup-stamps';
+  const stamp = join(stampDir, 'vendor-python');
+  const want = createHash('sha256').update(pins.join('\n')).digest('hex');
+  const python = join(venv, 'bin', 'python');
+  const stored = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
+  if (stored !== want || !existsSync(python)) {
+    // Debian splits venv and ensurepip into python3-venv.
+    const canVenv = () => run('python3', ['-c', 'import venv, ensurepip']).ok;
+    if (!canVenv() && process.getuid?.() === 0) {
+      console.log('setup: installing python3 and python3-venv with apt-get (about 1 minute)');
+      const env = { DEBIAN_FRONTEND: 'noninteractive' };
+      must('apt-get', ['update', '-qq'], env);
+      must('apt-get', ['install', '-y', '-qq', 'python3', 'python3-venv'], env);
+    }
+    if (!canVenv()) {
+      console.log('setup: WARNING: python3 with its venv module is missing and not root; ' +
+        'the vendor-client tests need it (install: apt-get install python3 python3-venv)');
+    } else {
+      console.log(`setup: creating ${venv}/ with the vendor's Python SDKs (${pins.join(', ')}) (about 30 seconds)`);
+      must('python3', ['-m', 'venv', '--clear', venv]);
+      must(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', ...pins]);
+      mkdirSync(stampDir, { recursive: true });
+      writeFileSync(stamp, `${want}\n`);
+    }
+  }
+}
