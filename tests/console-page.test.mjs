@@ -328,7 +328,7 @@ test('an API error is shown with its code (DuplicateLocationID)', async () => {
   assert.ok(statSync(path).size > 0);
 });
 
-test('a wrong secret shows SignatureDoesNotMatch; no secret disables the buttons', async () => {
+test('a wrong secret shows InvalidAccessKeySecret, saying the AccessKeySecret is wrong; no secret disables the buttons', async () => {
   await chooseDemoStudio();
   const secret = connectionRegion().getByLabel(/^AccessKeySecret/);
   try {
@@ -341,7 +341,10 @@ test('a wrong secret shows SignatureDoesNotMatch; no secret disables the buttons
     const { entry, line } = await submitAndRead(startButton());
     assert.match(line, /^POST 400 SignatureDoesNotMatch /);
     assert.equal(entry.className, 'failure');
-    assert.equal(entry.fields.Code, 'SignatureDoesNotMatch');
+    // The emulator signed the very string the page signed: only the secret can be wrong.
+    assert.equal(entry.fields.Code, 'InvalidAccessKeySecret');
+    assert.match(entry.fields.Message ?? '', /^the AccessKeySecret is wrong/);
+    assert.match(entry.fields['What it means'] ?? '', /AccessKeySecret is wrong/);
     assert.ok(!entry.text.includes(WRONG_SECRET), 'the log never shows the secret');
   } finally {
     await useDemoKey();

@@ -39,6 +39,7 @@ function connection() {
     accessKeySecret: $('#accessKeySecret').value,
     securityToken: $('#securityToken').value || undefined,
     method: $('input[name="method"]:checked').value,
+    signatureAlgorithm: $('input[name="signatureAlgorithm"]:checked').value,
   };
 }
 
@@ -53,6 +54,9 @@ function loadSettings() {
   if (typeof saved.regionId === 'string' && saved.regionId) $('#regionId').value = saved.regionId;
   if (typeof saved.accessKeyId === 'string') $('#accessKeyId').value = saved.accessKeyId;
   if (saved.method === 'GET' || saved.method === 'POST') $(`input[name="method"][value="${saved.method}"]`).checked = true;
+  if (saved.signatureAlgorithm === 'v1' || saved.signatureAlgorithm === 'v3') {
+    $(`input[name="signatureAlgorithm"][value="${saved.signatureAlgorithm}"]`).checked = true;
+  }
   if (saved.mode === 'direct' || saved.mode === 'proxy') $(`input[name="mode"][value="${saved.mode}"]`).checked = true;
 }
 
@@ -60,12 +64,35 @@ function saveSettings() {
   const current = connection();
   const settings = Object.fromEntries(REMEMBERED.map((name) => [name, current[name]]));
   settings.method = current.method;
+  settings.signatureAlgorithm = current.signatureAlgorithm;
   settings.mode = mode();
   try {
     localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
   } catch {
     // Storage may be unavailable (private mode); settings are a convenience.
   }
+}
+
+/**
+ * V3 from this page to another origin can only fail: its authorization and x-acs-* headers make
+ * the browser ask first (a CORS preflight), and the API grants no preflight to pages, so the
+ * browser stops the request before it is sent. (To the page's own origin there is no preflight.)
+ */
+function v3CrossOrigin(c) {
+  if (c.signatureAlgorithm !== 'v3') return undefined;
+  let origin;
+  try {
+    origin = new URL(c.endpoint).origin;
+  } catch {
+    return undefined; // the signer's dry run explains a bad endpoint
+  }
+  if (origin === location.origin) return undefined;
+  return {
+    field: 'signatureAlgorithm',
+    message: 'V3 cannot be sent from this page to another origin: its authorization and x-acs-* headers need a CORS '
+      + 'preflight, which the API does not grant to pages, so the browser would stop it unsent. Use v1 here, or V3 '
+      + 'through the worker proxy (Via proxy, with SIGNATURE_ALGORITHM = "v3") or from a server.',
+  };
 }
 
 /** Problems with the connection: in direct mode found by the signer itself on a dry run. */
@@ -85,6 +112,8 @@ function connectionProblems() {
     if (!$('#proxyToken').value) problems.push({ field: 'proxyToken', message: 'The proxy token is required' });
     return problems;
   }
+  const v3Problem = v3CrossOrigin(c);
+  if (v3Problem) problems.push(v3Problem);
   if (!c.accessKeyId) problems.push({ field: 'accessKeyId', message: 'AccessKeyId is required' });
   if (!c.accessKeySecret) problems.push({ field: 'accessKeySecret', message: 'AccessKeySecret is required' });
   try {
@@ -100,7 +129,7 @@ function connectionProblems() {
 }
 
 function showConnectionProblems(problems) {
-  for (const field of ['endpoint', 'regionId', 'accessKeyId', 'accessKeySecret', 'securityToken', 'method', 'proxyToken']) {
+  for (const field of ['endpoint', 'regionId', 'accessKeyId', 'accessKeySecret', 'securityToken', 'method', 'signatureAlgorithm', 'proxyToken']) {
     const problem = problems.find((p) => p.field === field);
     $(`#${field}-error`).textContent = problem?.message ?? '';
     $(`#${field}`)?.setAttribute('aria-invalid', problem ? 'true' : 'false');
@@ -195,6 +224,7 @@ function showSigned(caption, signed) {
   }
   add('Parameters', table);
   add('Canonical query', signed.canonicalQuery);
+  if (signed.canonicalRequest !== undefined) add('Canonical request', signed.canonicalRequest);
   add('String to sign', signed.stringToSign);
   add('Signature', signed.signature);
 }
@@ -256,6 +286,14 @@ function recommendation(text) {
   return link;
 }
 
+/** What the codes a user can act on mean here, beside the message. */
+const MEANINGS = {
+  InvalidAccessKeySecret: 'The AccessKeySecret is wrong for this AccessKeyId: the server signed exactly what this page '
+    + 'signed, and the signatures still differ. Check the secret.',
+  SignatureDoesNotMatch: 'The server signed another string than this page did: the request was changed on the way '
+    + '(a proxy re-encoding it?). Compare the inspector\'s string to sign with the server\'s.',
+};
+
 function logResult(action, outcome) {
   const item = document.createElement('li');
   const time = document.createElement('time');
@@ -274,6 +312,7 @@ function logResult(action, outcome) {
     item.className = 'failure';
     add('Code', error.code);
     add('Message', error.message);
+    add('What it means', MEANINGS[error.code]);
     add('RequestId', error.requestId);
     if (error.recommend) add('Recommend', recommendation(error.recommend));
   } else {
@@ -362,14 +401,16 @@ async function submit(action) {
   if (sent) showSent(action, c, sent);
 }
 
-/** The request that went out, signed again from its own Timestamp and nonce: the same bytes. */
+/** The request that went out, signed again from its own time and nonce: the same bytes. */
 function showSent(action, c, sent) {
   const wire = new URLSearchParams(typeof sent.init?.body === 'string' ? sent.init.body : new URL(sent.url).search);
+  // V3 carries them in headers; v1 in the parameters.
+  const headers = sent.init?.headers ?? {};
+  const timestamp = c.signatureAlgorithm === 'v3' ? headers['x-acs-date'] : wire.get('Timestamp');
+  const nonce = c.signatureAlgorithm === 'v3' ? headers['x-acs-signature-nonce'] : wire.get('SignatureNonce');
   try {
-    const signed = signRequest({
-      ...c, action, params: paramsOf(action), timestamp: wire.get('Timestamp') ?? undefined, nonce: wire.get('SignatureNonce') ?? undefined,
-    });
-    showSigned(`${action}, as last sent (Timestamp ${wire.get('Timestamp')}). The AccessKeySecret is never shown.`, signed);
+    const signed = signRequest({ ...c, action, params: paramsOf(action), timestamp: timestamp ?? undefined, nonce: nonce ?? undefined });
+    showSigned(`${action}, as last sent (at ${timestamp}). The AccessKeySecret is never shown.`, signed);
   } catch {
     // The form changed since; the live preview will show it.
   }
