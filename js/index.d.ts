@@ -58,12 +58,14 @@ export interface ParamsOf {
 }
 
 export interface StartCasterSceneResult {
+  /** The body's RequestId, or the `x-acs-request-id` header's when the body has none. */
   RequestId: string;
   /** The scene's output stream URL. */
   StreamUrl: string;
 }
 
 export interface AddCasterVideoResourceResult {
+  /** The body's RequestId, or the `x-acs-request-id` header's when the body has none. */
   RequestId: string;
   ResourceId: string;
 }
@@ -159,17 +161,32 @@ export interface CasterErrorInit {
 export class CasterError extends Error {
   constructor(init: CasterErrorInit);
   readonly name: 'CasterError';
-  /** The server's code, or the validation code of the contract's section 3. */
+  /**
+   * The server's code, or the validation code of the contract's section 3. Two are the client's
+   * reading of the server's: `InvalidAccessKeySecret` for a `SignatureDoesNotMatch` (or
+   * `IncompleteSignature`) whose server string to sign is the one this request signed, so that only
+   * the secret can be wrong (the message names the server's code and keeps its Message); and an
+   * `InvalidTimeStamp.Expired` whose reply had no readable `Date` says in its message that the local
+   * clock is off by an amount that cannot be known (a browser hides Date from a page calling another
+   * origin), to be fixed, or avoided through the worker proxy.
+   */
   code: string;
   kind: CasterErrorKind;
   field?: string;
   httpStatus?: number;
+  /**
+   * The server's request id: the body's RequestId, or else the `x-acs-request-id` header's (at most
+   * 256 characters; a longer one is ignored). Any form of a secret in it is `<redacted>`.
+   */
   requestId?: string;
   recommend?: string;
   /** Whether trying again is safe and could help. */
   retryable: boolean;
   toJSON(): Omit<CasterErrorInit, 'cause'> & { name: 'CasterError' };
 }
+
+/** `maxQps` by operation; an operation left out runs at its documented limit. */
+export type MaxQpsByOperation = { [A in Action]?: number };
 
 interface ClientOptions {
   /** Default `cn-shanghai`. */
@@ -184,8 +201,15 @@ interface ClientOptions {
   timeoutMs?: number;
   /** Default 2. */
   maxRetries?: number;
-  /** Default 10, the documented per-user limit. */
-  maxQps?: number;
+  /**
+   * Requests a second, each operation with its own limiter (the API counts each operation of a key
+   * on its own): a number for every operation, or an object by operation name, the others at their
+   * documented limit. Each is greater than 0 and at most 1000. Default: each operation's documented
+   * per-user limit, 10 for StartCasterScene and 10 for AddCasterVideoResource. A throttled reply's
+   * `x-acs-retry-after` (ms) or `Retry-After` (s), the longer, capped at 20 s, holds the retry and
+   * every later call of that operation.
+   */
+  maxQps?: number | MaxQpsByOperation;
   /**
    * The most a reply's body may hold, in bytes after any decompression: an integer from 1024
    * (1 KiB) to 67108864 (64 MiB), default 1048576 (1 MiB). The body is read as a stream and a
