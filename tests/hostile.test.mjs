@@ -545,7 +545,8 @@ const DRIVERS = {
         if (!isPlainRecord(parts) || Object.keys(parts).sort().join() !== 'accessKeyId,signature,signedHeaders') return `a result of the wrong shape: ${preview(parts)}`;
         const { accessKeyId, signedHeaders, signature } = parts;
         if (typeof accessKeyId !== 'string' || !Array.isArray(signedHeaders) || !/^[0-9a-f]{64}$/.test(signature)) return `a result of the wrong type: ${preview(parts)}`;
-        if (signedHeaders.some((name, i) => !/^(host|content-type|x-acs-[a-z0-9-]*)$/.test(name) || (i > 0 && signedHeaders[i - 1] >= name))) {
+        // Any lower-case header token may be signed (the vendor's SDKs sign accept and user-agent).
+        if (signedHeaders.some((name, i) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || (i > 0 && signedHeaders[i - 1] >= name))) {
           return `signed header names out of form or order: ${preview(signedHeaders)}`;
         }
         // Accepted: a header of that algorithm that holds the parts it reports.
