@@ -125,7 +125,13 @@ function readMaxQps(maxQps) {
   for (const action of ACTIONS) limits[action] = OPERATIONS[action].qps;
   if (maxQps === undefined) return limits;
   const check = (value, field) => checkNumber({ [field]: value }, field, { min: 0, minExclusive: true, max: MAX_QPS });
-  if (typeof maxQps !== 'object' || Array.isArray(maxQps)) {
+  let isArray;
+  try {
+    isArray = Array.isArray(maxQps); // throws for a revoked proxy
+  } catch {
+    throw configError('InvalidParameter.Malformed', 'maxQps', 'maxQps could not be read (a revoked proxy, or a trap that threw)');
+  }
+  if (typeof maxQps !== 'object' || isArray) {
     const value = check(maxQps, 'maxQps');
     for (const action of ACTIONS) limits[action] = value;
     return limits;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 
-import { signRequest, validateParams, CasterError } from 'aliyun-caster';
+import { signRequest, validateParams, CasterError, CasterClient } from 'aliyun-caster';
 
 // Distinctive, unreserved characters only, so that it reads the same percent-encoded.
 const SECRET = 'Zq9-SECRET-kangaroo-7f3e';
@@ -540,6 +540,14 @@ describe('hostile values that the generated suite (hostile.test.mjs) found', () 
     }
     assert.deepEqual(polluted, clean);
     assert.deepEqual(clean[1].threw, ['InvalidParameter.Malformed', 'RepeatNum']);
+  });
+
+  test('CasterClient with maxQps a revoked proxy, or a proxy whose traps throw → a config CasterError on maxQps (HOSTILE_SEED=192069923)', () => {
+    const throwing = new Proxy({}, { ownKeys: boom, getPrototypeOf: boom, get: boom });
+    for (const maxQps of [revoked, throwing]) {
+      const err = catchError(() => new CasterClient({ accessKeyId: 'LTAIkey', accessKeySecret: 'secret-x', maxQps }));
+      checkError(err, { code: 'InvalidParameter.Malformed', kind: 'config', field: 'maxQps' }, inspect(maxQps, { depth: 0 }));
+    }
   });
 
   test('a 1 MB Symbol.toStringTag as params or request → a short message', () => {
