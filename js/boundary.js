@@ -3,8 +3,8 @@
 // these with `catch`, so whatever they throw becomes a CasterError instead of unwinding through wasm.
 
 const KINDS = ['validation', 'config', 'api', 'network', 'timeout'];
-const OPTIONAL_TEXTS = ['field', 'requestId', 'recommend'];
-const FIELDS = ['code', 'kind', 'field', 'httpStatus', 'requestId', 'recommend', 'retryable'];
+const OPTIONAL_TEXTS = ['field', 'requestId', 'recommend', 'serverCode'];
+const FIELDS = ['code', 'kind', 'field', 'httpStatus', 'requestId', 'recommend', 'serverCode', 'retryable'];
 
 const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -24,7 +24,7 @@ function define(object, key, value) {
 function readInit(init) {
   const refuse = (field, message) => new CasterError({ code: 'InvalidParameter.Malformed', kind: 'validation', field, message });
   if (init === null || (typeof init !== 'object' && typeof init !== 'function')) {
-    throw refuse('init', 'CasterError needs an object: { code, message, kind, field?, httpStatus?, requestId?, recommend?, retryable?, cause? }');
+    throw refuse('init', 'CasterError needs an object: { code, message, kind, field?, httpStatus?, requestId?, recommend?, serverCode?, retryable?, cause? }');
   }
   const fields = {};
   for (const key of [...FIELDS, 'message', 'cause']) {
@@ -56,11 +56,11 @@ export class CasterError extends Error {
   /**
    * @param {{ code: string, message: string, kind: "validation"|"config"|"api"|"network"|"timeout",
    *   field?: string, httpStatus?: number, requestId?: string, recommend?: string,
-   *   retryable?: boolean, cause?: unknown }} init
+   *   serverCode?: string, retryable?: boolean, cause?: unknown }} init
    * Throws a CasterError (InvalidParameter.Malformed) when init is not of that shape.
    */
   constructor(init) {
-    const { code, message, kind, field, httpStatus, requestId, recommend, retryable, cause } = readInit(init);
+    const { code, message, kind, field, httpStatus, requestId, recommend, serverCode, retryable, cause } = readInit(init);
     super(message, cause === undefined ? undefined : { cause });
     define(this, 'code', code);
     define(this, 'kind', kind);
@@ -68,6 +68,7 @@ export class CasterError extends Error {
     if (httpStatus !== undefined) define(this, 'httpStatus', httpStatus);
     if (requestId !== undefined) define(this, 'requestId', requestId);
     if (recommend !== undefined) define(this, 'recommend', recommend);
+    if (serverCode !== undefined) define(this, 'serverCode', serverCode);
     define(this, 'retryable', retryable === true);
   }
 

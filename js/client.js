@@ -989,6 +989,7 @@ export function defineCasterClient(core) {
             httpStatus: status,
             requestId,
             recommend: serverText(member('Recommend'), secrets),
+            serverCode: wrongSecret ? shown : undefined,
             retryable: transientApiError(shown, status),
             message: wrongSecret
               ? `the AccessKeySecret is wrong: the server signed the very string this request signed, so only the secret can differ (it answered ${shown}): ${said}`

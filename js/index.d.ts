@@ -153,6 +153,7 @@ export interface CasterErrorInit {
   httpStatus?: number;
   requestId?: string;
   recommend?: string;
+  serverCode?: string;
   retryable?: boolean;
   cause?: unknown;
 }
@@ -180,6 +181,11 @@ export class CasterError extends Error {
    */
   requestId?: string;
   recommend?: string;
+  /**
+   * The code the server answered, where `code` is the client's reading of it: `SignatureDoesNotMatch`
+   * (or `IncompleteSignature`) on an `InvalidAccessKeySecret`. Absent otherwise.
+   */
+  serverCode?: string;
   /** Whether trying again is safe and could help. */
   retryable: boolean;
   toJSON(): Omit<CasterErrorInit, 'cause'> & { name: 'CasterError' };

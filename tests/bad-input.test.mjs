@@ -506,7 +506,7 @@ describe('hostile values that the generated suite (hostile.test.mjs) found', () 
     assert.equal(err.message, 'slow down');
     assert.equal(err.cause, 'c');
     assert.deepEqual(err.toJSON(), { name: 'CasterError', code: 'Throttling.User', kind: 'api', message: 'slow down', field: undefined,
-      httpStatus: 429, requestId: 'r', recommend: undefined, retryable: true });
+      httpStatus: 429, requestId: 'r', recommend: undefined, serverCode: undefined, retryable: true });
     assert.equal(new CasterError({ code: 'X', message: '', kind: 'config' }).retryable, false);
   });
 

@@ -265,6 +265,8 @@ describe('a wrong AccessKeySecret is named', () => {
         assert.equal(error.retryable, false);
         assert.match(error.message, /^the AccessKeySecret is wrong/);
         assert.match(error.message, /SignatureDoesNotMatch/);
+        assert.equal(error.serverCode, 'SignatureDoesNotMatch', 'the server\'s own code is kept on the error');
+        assert.equal(error.toJSON().serverCode, 'SignatureDoesNotMatch');
         assert.equal(typeof error.requestId, 'string');
         // The right one works: the key and the request are fine.
         const right = new CasterClient({ ...KEYS[key], endpoint: cli.url, maxQps: 1000, ...options });
