@@ -11,6 +11,7 @@ import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 import { CasterClient, CasterError } from 'aliyun-caster';
+import { writeZeros } from './support/hostile-server.mjs';
 
 const KEY_ID = 'LTAI5tAttackTestKey';
 const SECRET = 'aTk/sEcReT+5=wombat-3b8c';
@@ -74,36 +75,6 @@ const json = (res, status, body, headers = {}) => {
 };
 const success = (res) => json(res, 200, { RequestId: 'req-ok', StreamUrl: STREAM_URL });
 
-/**
- * Writes zero-filled chunks (through `through`, if given) until `limit` bytes went in or the
- * client hung up. Resolves to the bytes written. Bounded, so that a client that reads without a
- * limit cannot take the machine's memory: it ends after `limit` instead.
- */
-function writeZeros(res, out, limit) {
-  const chunk = Buffer.alloc(64 * 1024, 0x30); // '0': JSON-ish text that never ends
-  return new Promise((resolve) => {
-    let written = 0;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve(written);
-    };
-    res.on('close', finish);
-    const pump = () => {
-      while (!done && !res.destroyed && written < limit) {
-        written += chunk.length;
-        if (!out.write(chunk)) {
-          out.once('drain', pump);
-          return;
-        }
-      }
-      if (written >= limit) out.end();
-    };
-    pump();
-    res.on('finish', finish);
-  });
-}
 
 /** An endless (bounded at `limit`) chunked 200 reply. */
 function endless(limit) {

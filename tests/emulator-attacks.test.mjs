@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { signRequest } from 'aliyun-caster';
 import {
   CLOCK_TOLERANCE_MS, DEMO_ACCESS_KEY, HEADERS_TIMEOUT_MS, MAX_HEADER_BYTES, NONCE_TTL_MS, REQUEST_TIMEOUT_MS,
-  TIMEOUT_CHECK_INTERVAL_MS, createEmulator,
+  TIMEOUT_CHECK_INTERVAL_MS,
 } from '../emulator/server.mjs';
+import { startEmulator } from './support/emulator.mjs';
 
 const WWW = join(dirname(fileURLToPath(import.meta.url)), '..', 'www');
 const MINUTE = 60 * 1000;
@@ -30,16 +31,8 @@ const timestamp = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const location = (n) => `RV${String(n).padStart(2, '0')}`;
 const add = (n, source = { ImageId: `image-${n}` }) => ({ CasterId: CASTER, ResourceName: `attack ${n}`, LocationId: location(n), ...source });
 
-/** Starts an emulator on 127.0.0.1:0 with `options`; closed when the test ends, failed or not. */
-async function start(t, options = {}) {
-  const lines = [];
-  const emulator = createEmulator({ config: CONFIG, log: (line) => lines.push(line), ...options });
-  const port = await emulator.listen(0);
-  t.after(() => emulator.close());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const sign = (action, params, opts = {}) => signRequest({ action, params, ...KEY, endpoint, ...opts });
-  return { emulator, port, endpoint, lines, sign };
-}
+/** An emulator in this process with this file's config and key (see support/emulator.mjs). */
+const start = (t, options = {}) => startEmulator(t, { config: CONFIG, key: KEY, ...options });
 
 const send = (signed, headers = {}) => fetch(signed.url, { method: signed.method, headers: { ...signed.headers, ...headers }, body: signed.body });
 

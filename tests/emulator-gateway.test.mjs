@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { signRequest } from 'aliyun-caster';
 import { DEMO_ACCESS_KEY, createEmulator } from '../emulator/server.mjs';
+import { startEmulator } from './support/emulator.mjs';
 
 const CLI = fileURLToPath(new URL('../emulator/cli.mjs', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -50,16 +51,8 @@ const location = (n) => `RV${String(n).padStart(2, '0')}`;
 const add = (n) => ({ CasterId: CASTER, ResourceName: `gateway ${n}`, LocationId: location(n), ImageId: `image-${n}` });
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-/** Starts an emulator on 127.0.0.1:0 with `options`; closed when the test ends, failed or not. */
-async function start(t, options = {}) {
-  const lines = [];
-  const emulator = createEmulator({ config: CONFIG, log: (line) => lines.push(line), ...options });
-  const port = await emulator.listen(0);
-  t.after(() => emulator.close());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const sign = (action, params, opts = {}) => signRequest({ action, params, ...KEY, endpoint, ...opts });
-  return { emulator, port, endpoint, url: `${endpoint}/`, lines, sign };
-}
+/** An emulator in this process with this file's config and key (see support/emulator.mjs). */
+const start = (t, options = {}) => startEmulator(t, { config: CONFIG, key: KEY, ...options });
 
 const send = (signed, headers = {}) => fetch(signed.url, { method: signed.method, headers: { ...signed.headers, ...headers }, body: signed.body });
 

@@ -13,6 +13,7 @@ import { createGzip } from 'node:zlib';
 
 import { Miniflare } from 'miniflare';
 import { WORKER } from './support/worker.mjs';
+import { writeZeros } from './support/hostile-server.mjs';
 
 function test(name, options, fn) {
   return typeof options === 'function'
@@ -60,33 +61,6 @@ function success(req, res) {
   res.end(JSON.stringify({ RequestId: 'req-ok', StreamUrl: STREAM_URL }));
 }
 
-/** Zero-ish chunks into `out` until `limit` bytes or the peer hung up; resolves to the bytes written. */
-function writeZeros(res, out, limit) {
-  const chunk = Buffer.alloc(64 * 1024, 0x30);
-  return new Promise((resolve) => {
-    let written = 0;
-    let done = false;
-    const finish = () => {
-      if (!done) {
-        done = true;
-        resolve(written);
-      }
-    };
-    res.on('close', finish);
-    res.on('finish', finish);
-    const pump = () => {
-      while (!done && !res.destroyed && written < limit) {
-        written += chunk.length;
-        if (!out.write(chunk)) {
-          out.once('drain', pump);
-          return;
-        }
-      }
-      if (written >= limit) out.end();
-    };
-    pump();
-  });
-}
 
 /** workerd's process (a child of this one): its peak and current RSS in MiB, from /proc. */
 function workerdMemory() {

@@ -1,7 +1,26 @@
-// The emulator's command line (emulator/cli.mjs) as a child process, for the tests that kill it,
-// restart it on its state file, or read everything it prints.
+// The emulator for tests: in this process (createEmulator on 127.0.0.1:0), or its command line
+// (emulator/cli.mjs) as a child process, for the tests that kill it, restart it on its state file,
+// or read everything it prints.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
+import { signRequest } from 'aliyun-caster';
+import { createEmulator } from '../../emulator/server.mjs';
+
+/**
+ * Starts an emulator in this process on 127.0.0.1:0 with `options` (createEmulator's), logging into
+ * `lines`; closed when the test `t` ends, failed or not. `sign(action, params, opts)` signs for it
+ * with `key`.
+ */
+export async function startEmulator(t, { key, ...options } = {}) {
+  const lines = [];
+  const emulator = createEmulator({ log: (line) => lines.push(line), ...options });
+  const port = await emulator.listen(0);
+  t.after(() => emulator.close());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const sign = (action, params, opts = {}) => signRequest({ action, params, ...key, endpoint, ...opts });
+  return { emulator, port, endpoint, url: `${endpoint}/`, lines, sign };
+}
 
 export const CLI = fileURLToPath(new URL('../../emulator/cli.mjs', import.meta.url));
 
