@@ -8,6 +8,14 @@ const REMEMBERED = ['mode', 'endpoint', 'regionId', 'accessKeyId']; // never a s
 // The emulator's documented demo key pair (README); the emulator is the only place it works.
 const DEMO_SECRET = 'emulator-demo-secret-not-a-real-key';
 const SOURCES = ['LiveStreamUrl', 'MaterialId', 'VodUrl', 'ImageId', 'ImageUrl'];
+// The most this page reads of the worker's reply or of the emulator's state view, as CasterClient's
+// maxReplyBytes: the server decides how much it sends, and past this the read is cancelled and the
+// connection let go. A reply is well under 1 KB; a state view over this (an emulator configured
+// with thousands of sources) is treated as absent, and the page offers no demo tools.
+const MAX_REPLY_BYTES = 1024 * 1024;
+// The state view only tells whether the endpoint is the emulator: a server that has not answered it
+// in full by then is not, and the page does not wait longer to become usable.
+const STATE_TIMEOUT_MS = 5000;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -323,6 +331,28 @@ function logResult(action, outcome) {
   $('#results').prepend(item);
 }
 
+/**
+ * A reply's body as text, read as a stream up to MAX_REPLY_BYTES; undefined past it, when the
+ * read is cancelled. Rejects as the body does when it breaks off.
+ */
+async function readCapped(response) {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_REPLY_BYTES) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+}
+
 /** Sends the parameters to the edge worker, which holds the key. Resolves like CasterClient. */
 async function sendViaProxy(action) {
   const { url, body } = proxyRequest(action);
@@ -341,9 +371,18 @@ async function sendViaProxy(action) {
   if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status <= 399)) {
     throw { code: 'Redirected', message: 'the worker\'s URL answered with a redirect, which is not followed: use the worker\'s own URL' };
   }
+  let text;
+  try {
+    text = await readCapped(response);
+  } catch {
+    throw { code: 'InvalidResponse', message: `the worker answered HTTP ${response.status}, then its body broke off` };
+  }
+  if (text === undefined) {
+    throw { code: 'ReplyTooLarge', message: `the worker answered HTTP ${response.status} with a body over ${MAX_REPLY_BYTES} bytes; it was not read further` };
+  }
   let reply;
   try {
-    reply = await response.json();
+    reply = JSON.parse(text);
   } catch {
     throw { code: 'InvalidResponse', message: `the worker answered HTTP ${response.status} with a body that is not JSON` };
   }
@@ -421,9 +460,11 @@ function showSent(action, c, sent) {
 async function refreshEmulatorState() {
   const base = connection().endpoint.replace(/\/+$/, '');
   try {
-    const response = await fetch(`${base}/_emulator/state`, { redirect: 'manual' }); // a redirect is not ok: no state
+    // A redirect is not ok: no state. The timeout covers the body too.
+    const response = await fetch(`${base}/_emulator/state`, { redirect: 'manual', signal: AbortSignal.timeout(STATE_TIMEOUT_MS) });
     if (!response.ok) throw new Error(String(response.status));
-    emulatorState = await response.json();
+    const text = await readCapped(response);
+    emulatorState = text === undefined ? undefined : JSON.parse(text); // too large: not the emulator's
   } catch {
     emulatorState = undefined;
   }
