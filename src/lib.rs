@@ -18,7 +18,6 @@
     )
 )]
 
-pub mod canonical;
 pub mod config;
 pub mod credentials;
 pub mod encoding;
@@ -26,13 +25,10 @@ pub mod error;
 pub mod limits;
 pub mod nonce;
 pub mod operations;
-pub mod request;
-pub mod signature;
-pub mod signer;
+pub mod signing;
 mod text;
 pub mod time;
 pub mod url;
-pub mod v3;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
@@ -44,7 +40,6 @@ pub use error::{Error, ErrorKind};
 pub use nonce::Nonce;
 pub use operations::input::{RawParams, Value};
 pub use operations::{validate, Action, ValidParams};
-pub use request::{sign_operation, RequestConfig};
-pub use signature::SignatureAlgorithm;
-pub use signer::SignedRequest;
+pub use signing::operation::{sign_operation, RequestConfig};
+pub use signing::{SignatureAlgorithm, SignedRequest};
 pub use time::Timestamp;

@@ -2,12 +2,11 @@
 //! as the vendor's clients send them) and check a v1 signature, or a V3 `Authorization` header,
 //! against a secret. The emulator uses this, so signing and verifying share one canonicalisation.
 
-use crate::canonical::{canonical_query, heap_sort, string_to_sign};
 use crate::encoding::{percent_decode, Plus};
 use crate::error::{code, field_name, quote_name, Error};
 use crate::limits::{count_parts, MAX_HEADERS, MAX_PARAMS};
-use crate::signature::SignatureAlgorithm;
-use crate::v3;
+use crate::signing::canonical::{canonical_query, heap_sort};
+use crate::signing::{v1, v3};
 
 /// The parameters of a request: the query's, then the form body's, decoded (`+` is a space, as
 /// in any `application/x-www-form-urlencoded` text). A key given twice, in one place or across
@@ -93,8 +92,8 @@ pub struct Verification {
 /// compares it with the `Signature` they carry, in constant time.
 pub fn verify_v1(method: &str, params: &[(String, String)], access_key_secret: &str) -> Result<Verification, Error> {
     let (canonical, _) = canonical_query(params);
-    let string_to_sign = string_to_sign(method, &canonical);
-    let expected = SignatureAlgorithm::HmacSha1V1.sign(access_key_secret, &string_to_sign)?;
+    let string_to_sign = v1::string_to_sign(method, &canonical);
+    let expected = v1::sign_string(access_key_secret, &string_to_sign);
     let given = params.iter().find(|(key, _)| key == "Signature").map_or("", |(_, value)| value.as_str());
     Ok(Verification { valid: constant_time_eq(expected.as_bytes(), given.as_bytes()), string_to_sign })
 }
@@ -290,7 +289,7 @@ pub fn verify_v3(
     let payload_matches = claimed.is_some_and(|value| value.trim() == hashed_payload);
     let canonical_request = v3::canonical_request(method, &canonical_query, &canonical_headers, &signed_headers, &hashed_payload);
     let string_to_sign = v3::string_to_sign(&canonical_request);
-    let expected = v3::signature(access_key_secret, &string_to_sign);
+    let expected = v3::sign_string(access_key_secret, &string_to_sign);
     let valid = constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes()) & payload_matches;
     Ok(V3Verification { valid, canonical_request, string_to_sign })
 }
@@ -400,7 +399,7 @@ mod tests {
     /// headers (with the `host` the HTTP client adds).
     fn signed_request(token: Option<&str>) -> (String, Vec<(String, String)>) {
         let request = v3::V3Request {
-            method: "POST",
+            method: crate::config::Method::Post,
             host: HOST,
             action: "AddCasterVideoResource",
             version: "2016-11-01",
@@ -536,7 +535,7 @@ mod tests {
         let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let (canonical_headers, signed) = v3::canonical_headers(&pairs);
         let lying = v3::canonical_request("POST", &query, &canonical_headers, &signed, &"0".repeat(64));
-        let signature = v3::signature(SECRET, &v3::string_to_sign(&lying));
+        let signature = v3::sign_string(SECRET, &v3::string_to_sign(&lying));
         headers.push(("authorization".into(), v3::authorization("LTAIv3Key", &signed, &signature)));
         invalid(&query, &headers, b"", SECRET);
     }

@@ -3,12 +3,12 @@
 //! written here from the contract's rules (percent-encoding, canonical order, string to sign, civil
 //! dates), never by the crate's own functions.
 
-use aliyun_caster::canonical::canonical_query;
 use aliyun_caster::encoding::{percent_decode, percent_encode, Plus};
-use aliyun_caster::signer;
+use aliyun_caster::signing::canonical::canonical_query;
+use aliyun_caster::signing::v1;
 use aliyun_caster::{
     sign_operation, validate, Action, Credentials, Endpoint, ErrorKind, Method, Nonce, RawParams, RequestConfig,
-    SignatureAlgorithm, Timestamp, ValidParams, Value,
+    Timestamp, ValidParams, Value,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -578,8 +578,8 @@ proptest! {
         let params: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "Signature").collect();
         prop_assume!(!params.is_empty());
         let endpoint = Endpoint::default();
-        let first = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &params, &secret).expect("signs");
-        let again = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &params, &secret).expect("signs");
+        let first = v1::sign_request(method, &endpoint, &params, &secret).expect("signs");
+        let again = v1::sign_request(method, &endpoint, &params, &secret).expect("signs");
         prop_assert_eq!(&first, &again);
         prop_assert_eq!(first.signature.len(), 28);
         let method_name = match method { Method::Post => "POST", Method::Get => "GET" };
@@ -589,13 +589,13 @@ proptest! {
         prop_assume!(params[i].1 != new_value);
         let mut changed = params.clone();
         changed[i].1 = new_value;
-        let other = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &changed, &secret).expect("signs");
+        let other = v1::sign_request(method, &endpoint, &changed, &secret).expect("signs");
         prop_assert_ne!(other.signature, first.signature);
 
         // A Signature among the parameters is not signed.
         let mut with_sig = params;
         with_sig.push(("Signature".to_owned(), "x".to_owned()));
-        let same = signer::sign(SignatureAlgorithm::HmacSha1V1, method, &endpoint, &with_sig, &secret).expect("signs");
+        let same = v1::sign_request(method, &endpoint, &with_sig, &secret).expect("signs");
         prop_assert_eq!(same.signature, again.signature);
     }
 }

@@ -4,10 +4,10 @@
 //! of contract section 1, and every expected signature was computed once, at authoring time, with
 //! openssl (the command is next to each constant). Nothing expected here comes from the crate.
 
-use aliyun_caster::signer::{self, SignedRequest};
+use aliyun_caster::signing::v1;
 use aliyun_caster::{
-    sign_operation, validate, Action, Credentials, Endpoint, Method, Nonce, RawParams, RequestConfig,
-    SignatureAlgorithm, Timestamp,
+    sign_operation, validate, Action, Credentials, Endpoint, Method, Nonce, RawParams, RequestConfig, SignedRequest,
+    Timestamp,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ fn vendor_endpoint() -> Endpoint {
 }
 
 fn sign_vendor(method: Method) -> SignedRequest {
-    signer::sign(SignatureAlgorithm::HmacSha1V1, method, &vendor_endpoint(), &vendor_params(), "testsecret")
+    v1::sign_request(method, &vendor_endpoint(), &vendor_params(), "testsecret")
         .expect("the vendor example signs")
 }
 
@@ -76,7 +76,7 @@ fn vendor_example_get_canonical_query_and_string_to_sign() {
     assert_eq!(signed.canonical_query, VENDOR_CANONICAL);
     assert_eq!(signed.string_to_sign, VENDOR_STRING_TO_SIGN_GET);
     // The free function agrees with what the signer reports.
-    assert_eq!(aliyun_caster::canonical::canonical_query(&vendor_params()).0, VENDOR_CANONICAL);
+    assert_eq!(aliyun_caster::signing::canonical::canonical_query(&vendor_params()).0, VENDOR_CANONICAL);
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn vendor_example_ignores_a_signature_parameter() {
     // Signature), and the result is the vendor's.
     let mut params = vendor_params();
     params.push(("Signature".to_owned(), "stale".to_owned()));
-    let signed = signer::sign(SignatureAlgorithm::HmacSha1V1, Method::Get, &vendor_endpoint(), &params, "testsecret")
+    let signed = v1::sign_request(Method::Get, &vendor_endpoint(), &params, "testsecret")
         .expect("signs");
     assert_eq!(signed.canonical_query, VENDOR_CANONICAL);
     assert_eq!(signed.signature, VENDOR_SIGNATURE_GET);
@@ -133,7 +133,7 @@ fn vendor_example_ignores_a_signature_parameter() {
 #[test]
 fn vendor_example_wrong_secret_differs() {
     let signed =
-        signer::sign(SignatureAlgorithm::HmacSha1V1, Method::Get, &vendor_endpoint(), &vendor_params(), "testsecreT")
+        v1::sign_request(Method::Get, &vendor_endpoint(), &vendor_params(), "testsecreT")
             .expect("signs");
     assert_ne!(signed.signature, VENDOR_SIGNATURE_GET);
 }

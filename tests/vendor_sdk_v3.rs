@@ -14,7 +14,7 @@
 
 use aliyun_caster::error::code;
 use aliyun_caster::limits::MAX_HEADERS;
-use aliyun_caster::v3;
+use aliyun_caster::signing::v3;
 use aliyun_caster::verify::{parse_authorization, split_headers, verify_v3, V3Verification};
 use aliyun_caster::Error;
 

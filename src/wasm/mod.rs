@@ -20,8 +20,8 @@ use crate::error::{code, Error, ErrorKind};
 use crate::limits::{shown, MAX_OPTION_BYTES};
 use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
-use crate::request::{with_signed_operation, RequestConfig, Signed};
-use crate::signature::SignatureAlgorithm;
+use crate::signing::operation::{with_signed_operation, RequestConfig};
+use crate::signing::SignatureAlgorithm;
 use crate::time::Timestamp;
 
 use convert::{check_keys, item_text, params_item, raw_params, request_entries, string_units, value_text, Item};
@@ -197,10 +197,7 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     let valid = validate(action, &params).map_err(|mut errors| errors.swap_remove(0))?;
     let timestamp = timestamp_of(get("timestamp"))?;
     let nonce = nonce_of(get("nonce"))?;
-    with_signed_operation(&valid, &config, timestamp, &nonce, |signed, all| match signed {
-        Signed::V1(signed) => packed::signed_v1(config.method, &config.endpoint, signed, all),
-        Signed::V3(signed) => packed::signed_v3(config.method, &config.endpoint, signed, all),
-    })
+    with_signed_operation(&valid, &config, timestamp, &nonce, |signed, all| packed::signed(&config.endpoint, signed, all))
 }
 
 /// Validates and signs one request; sends nothing.

@@ -8,9 +8,8 @@ use std::sync::OnceLock;
 
 use crate::config::{Endpoint, Method};
 use crate::error::Error;
-use crate::request::param_names;
-use crate::signer::Signature;
-use crate::v3::V3Signed;
+use crate::signing::operation::param_names;
+use crate::signing::{SignatureAlgorithm, SignedParams};
 
 use super::js;
 
@@ -139,38 +138,22 @@ pub fn signed_request(layout: &Layout<'_>) -> Result<String, Error> {
     Ok(out.text)
 }
 
-/// A v1 request's layout: the signed query is the GET URL's query or the POST body.
-pub fn signed_v1(method: Method, endpoint: &Endpoint, signed: &Signature, params: &[(&str, &str)]) -> Result<String, Error> {
-    let (url, body) = signed.url_and_body(method, endpoint);
+/// A signed request's layout: v1's signed query in the GET URL or the POST body, V3's in the URL
+/// with the signature in the headers.
+pub fn signed(endpoint: &Endpoint, signed: &SignedParams, params: &[(&str, &str)]) -> Result<String, Error> {
+    let (url, body) = signed.url_and_body(endpoint);
     signed_request(&Layout {
-        method,
+        method: signed.method,
         url: &url,
         body: body.as_deref().unwrap_or(""),
         canonical_query: &signed.canonical_query,
-        canonical_request: "",
-        string_to_sign: &signed.string_to_sign,
-        signature: &signed.signature,
-        headers: &Signature::headers(method),
-        params,
-        order: &signed.order,
-        signature_param: true,
-    })
-}
-
-/// A V3 request's layout: the parameters in the URL's query, the signature in the headers.
-pub fn signed_v3(method: Method, endpoint: &Endpoint, signed: &V3Signed, params: &[(&str, &str)]) -> Result<String, Error> {
-    signed_request(&Layout {
-        method,
-        url: &signed.url(endpoint),
-        body: "",
-        canonical_query: &signed.canonical_query,
-        canonical_request: &signed.canonical_request,
+        canonical_request: signed.canonical_request.as_deref().unwrap_or(""),
         string_to_sign: &signed.string_to_sign,
         signature: &signed.signature,
         headers: &signed.headers,
         params,
         order: &signed.order,
-        signature_param: false,
+        signature_param: signed.algorithm == SignatureAlgorithm::HmacSha1V1,
     })
 }
 

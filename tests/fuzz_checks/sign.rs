@@ -17,7 +17,7 @@ use aliyun_caster::config::{self, Endpoint, Method};
 use aliyun_caster::error::Error;
 use aliyun_caster::limits::{MAX_PARAMS_BYTES, MAX_VALUE_BYTES};
 use aliyun_caster::operations::fields::FieldType;
-use aliyun_caster::signer::FORM_CONTENT_TYPE;
+use aliyun_caster::signing::v1::FORM_CONTENT_TYPE;
 use aliyun_caster::verify::{parse_params, verify_v1};
 use aliyun_caster::{
     sign_operation, validate, Action, Credentials, Nonce, RawParams, RequestConfig, SignatureAlgorithm, SignedRequest,

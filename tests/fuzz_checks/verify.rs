@@ -9,7 +9,7 @@
 //!   re-encoded; `split_headers` refuses more than `MAX_HEADERS` headers;
 //! - `verify_v1` accepts exactly the signature an independent reference computes, and its string
 //!   to sign (shown to clients) does not depend on the secret;
-//! - a request signed by `signer::sign` verifies; changed in one byte (replaced, inserted or
+//! - a request signed by `v1::sign_request` verifies; changed in one byte (replaced, inserted or
 //!   removed, in the method, query or body) it is refused, or it still means the same request;
 //! - V3: `split_headers` and `verify_v3` on arbitrary headers (an `Authorization` header among
 //!   them, often well formed) never panic; every refusal names a field; the canonical request and
@@ -21,11 +21,9 @@
 use aliyun_caster::config::{Endpoint, Method};
 use aliyun_caster::error::Error;
 use aliyun_caster::limits::{MAX_HEADERS, MAX_PARAMS};
-use aliyun_caster::signer;
+use aliyun_caster::signing::{v1, v3::{self, V3Request}};
 use aliyun_caster::time::Timestamp;
-use aliyun_caster::v3::{self, V3Request};
 use aliyun_caster::verify::{parse_authorization, parse_params, split_headers, verify_v1, verify_v3};
-use aliyun_caster::SignatureAlgorithm;
 
 use super::bytes::Bytes;
 use super::percent_decode::ref_decode;
@@ -183,7 +181,7 @@ fn check_v1_signed(input: &mut Bytes<'_>) {
             params.push((key, value));
         }
     }
-    let signed = match signer::sign(SignatureAlgorithm::HmacSha1V1, method, &Endpoint::default(), &params, &secret) {
+    let signed = match v1::sign_request(method, &Endpoint::default(), &params, &secret) {
         Ok(signed) => signed,
         Err(error) => panic!("signing failed: {error:?}"),
     };
@@ -307,7 +305,7 @@ fn check_v3(input: &mut Bytes<'_>, method: &str, query: &str, body: &str, secret
     let secret = input.text(32);
     let token = if input.flag() { Some(input.text(24)) } else { None };
     let request = V3Request {
-        method,
+        method: if method == "GET" { Method::Get } else { Method::Post },
         host: input.pick(&HOSTS),
         action: "AddCasterVideoResource",
         version: "2016-11-01",

@@ -1,15 +1,14 @@
 //! Signing one of the two operations: the common parameters of contract section 1 around the
-//! validated operation parameters.
+//! validated operation parameters, signed with the configured algorithm.
 
+use super::v3::{self, V3Request};
+use super::{v1, SignatureAlgorithm, SignedParams, SignedRequest};
 use crate::config::{Endpoint, Method, DEFAULT_REGION_ID};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::nonce::Nonce;
 use crate::operations::{Action, ValidParams, API_VERSION};
-use crate::signature::SignatureAlgorithm;
-use crate::signer::{self, Signature, SignedRequest};
 use crate::time::Timestamp;
-use crate::v3::{self, V3Request, V3Signed};
 
 /// Everything a signed request needs besides the operation's parameters.
 #[derive(Clone, Debug)]
@@ -64,7 +63,7 @@ pub fn param_names() -> Vec<&'static str> {
     names
 }
 
-/// Hands `with` every parameter of the signed request (borrowed, in no particular order; the
+/// Hands `with` every parameter of a v1 request (borrowed, in no particular order; the
 /// signer sorts them): the common parameters around the validated operation parameters.
 fn with_operation_params<R>(
     params: &ValidParams,
@@ -73,7 +72,6 @@ fn with_operation_params<R>(
     nonce: &Nonce,
     with: impl FnOnce(&[(&str, &str)]) -> R,
 ) -> R {
-    let algorithm = config.algorithm;
     let credentials = &config.credentials;
     let timestamp = timestamp.to_string();
     let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.values.len() + 10);
@@ -82,8 +80,8 @@ fn with_operation_params<R>(
         ("Version", API_VERSION),
         ("Format", "JSON"),
         ("AccessKeyId", credentials.access_key_id()),
-        ("SignatureMethod", algorithm.method()),
-        ("SignatureVersion", algorithm.version()),
+        ("SignatureMethod", v1::SIGNATURE_METHOD),
+        ("SignatureVersion", v1::SIGNATURE_VERSION),
         ("SignatureNonce", nonce.as_str()),
         ("Timestamp", timestamp.as_str()),
     ]);
@@ -112,7 +110,7 @@ fn with_v3_params<R>(params: &ValidParams, config: &RequestConfig, with: impl Fn
 /// What a V3 signature of this operation is computed with, besides its parameters.
 fn v3_request<'a>(params: &ValidParams, config: &'a RequestConfig, date: &'a str, nonce: &'a Nonce) -> V3Request<'a> {
     V3Request {
-        method: config.method.as_str(),
+        method: config.method,
         host: config.endpoint.host(),
         action: params.action.name(),
         version: API_VERSION,
@@ -121,12 +119,6 @@ fn v3_request<'a>(params: &ValidParams, config: &'a RequestConfig, date: &'a str
         access_key_id: config.credentials.access_key_id(),
         security_token: config.credentials.security_token(),
     }
-}
-
-/// A signature of an operation, with the algorithm that made it.
-pub enum Signed<'a> {
-    V1(&'a Signature),
-    V3(&'a V3Signed),
 }
 
 /// Signs a validated operation at `timestamp` with `nonce`, with the configured algorithm, and
@@ -138,21 +130,17 @@ pub fn with_signed_operation<R>(
     config: &RequestConfig,
     timestamp: Timestamp,
     nonce: &Nonce,
-    with: impl FnOnce(Signed<'_>, &[(&str, &str)]) -> Result<R, Error>,
+    with: impl FnOnce(&SignedParams, &[(&str, &str)]) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let secret = config.credentials.access_key_secret();
     match config.algorithm {
         SignatureAlgorithm::HmacSha1V1 => with_operation_params(params, config, timestamp, nonce, |all| {
-            let signed = signer::signature(config.algorithm, config.method, all, secret)?;
-            with(Signed::V1(&signed), all)
+            with(&v1::sign(config.method, all, secret)?, all)
         }),
         SignatureAlgorithm::Acs3HmacSha256 => {
             let date = timestamp.to_string();
             let request = v3_request(params, config, &date, nonce);
-            with_v3_params(params, config, |all| {
-                let signed = v3::sign(&request, all, secret)?;
-                with(Signed::V3(&signed), all)
-            })
+            with_v3_params(params, config, |all| with(&v3::sign(&request, all, secret)?, all))
         }
     }
 }
@@ -165,20 +153,7 @@ pub fn sign_operation(
     nonce: &Nonce,
 ) -> Result<SignedRequest, Error> {
     with_signed_operation(params, config, timestamp, nonce, |signed, all| {
-        Ok(match signed {
-            Signed::V1(signed) => signer::signed_request(config.method, &config.endpoint, signed.clone(), all),
-            Signed::V3(signed) => SignedRequest {
-                method: config.method,
-                url: signed.url(&config.endpoint),
-                headers: signed.headers.clone(),
-                body: None,
-                params: signer::ordered(all, &signed.order),
-                canonical_query: signed.canonical_query.clone(),
-                canonical_request: Some(signed.canonical_request.clone()),
-                string_to_sign: signed.string_to_sign.clone(),
-                signature: signed.signature.clone(),
-            },
-        })
+        Ok(signed.clone().into_request(&config.endpoint, all))
     })
 }
 

@@ -17,10 +17,11 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::canonical::{canonical_query, heap_sort};
-use crate::config::Endpoint;
+use super::canonical::{canonical_query, heap_sort};
+use super::mac::hmac;
+use super::{SignatureAlgorithm, SignedParams};
+use crate::config::Method;
 use crate::error::{code, Error};
-use crate::signature::hmac;
 
 /// The algorithm's name, first in the string to sign and in `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -114,10 +115,10 @@ pub fn string_to_sign(canonical_request: &str) -> String {
     format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()))
 }
 
-/// `hex(HMAC-SHA-256(secret, string_to_sign))`. Kept out of line: it is called from two places,
-/// and a copy of SHA-256 inlined into each would cost kilobytes of wasm.
+/// `hex(HMAC-SHA-256(secret, string_to_sign))`. Kept out of line: the signer and the verifier
+/// call it, and a copy of SHA-256 inlined into each would cost kilobytes of wasm.
 #[inline(never)]
-pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
+pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> String {
     hex(&hmac::<Sha256>(&[access_key_secret.as_bytes()], string_to_sign.as_bytes()))
 }
 
@@ -129,7 +130,7 @@ pub fn authorization(access_key_id: &str, signed_headers: &str, signature: &str)
 /// What a V3 request is signed with, besides its parameters.
 #[derive(Clone, Copy, Debug)]
 pub struct V3Request<'a> {
-    pub method: &'a str,
+    pub method: Method,
     /// The endpoint's host (with its port, when it has one), as the `host` header carries it.
     pub host: &'a str,
     pub action: &'a str,
@@ -141,35 +142,15 @@ pub struct V3Request<'a> {
     pub security_token: Option<&'a str>,
 }
 
-/// A V3 signature and everything it was computed over.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct V3Signed {
-    /// Indices into the parameters, in canonical order.
-    pub order: Vec<usize>,
-    pub canonical_query: String,
-    pub canonical_request: String,
-    pub string_to_sign: String,
-    pub signature: String,
-    /// The headers to send, names lower-case, `authorization` last; `host` is left to the HTTP
-    /// client, which takes it from the URL (and signed as such).
-    pub headers: Vec<(&'static str, String)>,
-}
-
-impl V3Signed {
-    /// The URL a V3 request goes to: the endpoint with the canonical query (no body).
-    pub fn url(&self, endpoint: &Endpoint) -> String {
-        format!("{}?{}", endpoint.as_str(), self.canonical_query)
-    }
-}
-
-/// Signs `params` (all in the query, none in a body) with V3. Out of line, so that the v1 path it
-/// sits beside stays small.
+/// Signs `params` (all in the query, none in a body) with V3; the headers to send come back in
+/// [`SignedParams::headers`], `authorization` last, `host` left to the HTTP client, which takes it
+/// from the URL (and signed as such). Out of line, so that the v1 path it sits beside stays small.
 #[inline(never)]
 pub fn sign<K: AsRef<str>, V: AsRef<str>>(
     request: &V3Request<'_>,
     params: &[(K, V)],
     access_key_secret: &str,
-) -> Result<V3Signed, Error> {
+) -> Result<SignedParams, Error> {
     if request.host.is_empty() {
         return Err(Error::config(code::INVALID_PARAMETER, "endpoint", "a V3 signature needs the endpoint's host"));
     }
@@ -188,11 +169,21 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
     signed_over.push(("host", request.host));
     let (canonical_headers, signed_headers) = canonical_headers(&signed_over);
     let canonical_request =
-        canonical_request(request.method, &canonical_query, &canonical_headers, &signed_headers, EMPTY_PAYLOAD_HASH);
+        canonical_request(request.method.as_str(), &canonical_query, &canonical_headers, &signed_headers, EMPTY_PAYLOAD_HASH);
     let string_to_sign = string_to_sign(&canonical_request);
-    let signature = signature(access_key_secret, &string_to_sign);
+    let signature = sign_string(access_key_secret, &string_to_sign);
     headers.push(("authorization", authorization(request.access_key_id, &signed_headers, &signature)));
-    Ok(V3Signed { order, canonical_query, canonical_request, string_to_sign, signature, headers })
+    Ok(SignedParams {
+        algorithm: SignatureAlgorithm::Acs3HmacSha256,
+        method: request.method,
+        order,
+        query: canonical_query.clone(),
+        canonical_query,
+        canonical_request: Some(canonical_request),
+        string_to_sign,
+        signature,
+        headers,
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The canonical query and the string to sign of signature v1.
+//! The canonical query, the same for v1 and V3: every parameter percent-encoded (RFC 3986, as
+//! [`crate::encoding`] does it), sorted by encoded key in byte order.
 
 use std::borrow::Cow;
 
@@ -75,15 +76,6 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> (Stri
     (ascii_to_string(query), order)
 }
 
-/// `METHOD & enc("/") & enc(canonicalQuery)`: the canonical query is encoded a second time.
-pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
-    let mut out = Vec::with_capacity(method.len() + 5 + canonical_query.len() * 3 / 2);
-    out.extend_from_slice(method.as_bytes());
-    out.extend_from_slice(b"&%2F&");
-    percent_encode_bytes(canonical_query.as_bytes(), &mut out);
-    ascii_to_string(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,11 +129,5 @@ mod tests {
                 assert_eq!(arrangement, expected);
             }
         }
-    }
-
-    #[test]
-    fn string_to_sign_encodes_twice() {
-        assert_eq!(string_to_sign("GET", "A=1&B=a%20b"), "GET&%2F&A%3D1%26B%3Da%2520b");
-        assert_eq!(string_to_sign("POST", ""), "POST&%2F&");
     }
 }
