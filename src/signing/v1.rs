@@ -32,9 +32,9 @@ pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
 }
 
 /// `base64(HMAC-SHA1(key = secret + "&", string_to_sign))`.
-pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> String {
-    let digest = hmac::<Sha1>(&[access_key_secret.as_bytes(), b"&"], string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(digest)
+pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> Result<String, Error> {
+    let digest = hmac::<Sha1>(&[access_key_secret.as_bytes(), b"&"], string_to_sign.as_bytes())?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
 /// The headers a v1 request of `method` carries.
@@ -65,7 +65,7 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
 ) -> Result<SignedParams, Error> {
     let (canonical_query, order) = canonical_query(params);
     let string_to_sign = string_to_sign(method.as_str(), &canonical_query);
-    let signature = sign_string(access_key_secret, &string_to_sign);
+    let signature = sign_string(access_key_secret, &string_to_sign)?;
     Ok(SignedParams {
         algorithm: SignatureAlgorithm::HmacSha1V1,
         method,
@@ -98,7 +98,7 @@ mod tests {
         // Computed independently with openssl:
         // printf %s 'The quick brown fox jumps over the lazy dog' |
         //   openssl dgst -sha1 -hmac 'key&' -binary | base64
-        assert_eq!(sign_string("key", "The quick brown fox jumps over the lazy dog"), "zjRQZUOj4J+rptg+OBGxGKXW68g=");
+        assert_eq!(sign_string("key", "The quick brown fox jumps over the lazy dog").expect("signs"), "zjRQZUOj4J+rptg+OBGxGKXW68g=");
     }
 
     #[test]

@@ -118,8 +118,8 @@ pub fn string_to_sign(canonical_request: &str) -> String {
 /// `hex(HMAC-SHA-256(secret, string_to_sign))`. Kept out of line: the signer and the verifier
 /// call it, and a copy of SHA-256 inlined into each would cost kilobytes of wasm.
 #[inline(never)]
-pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> String {
-    hex(&hmac::<Sha256>(&[access_key_secret.as_bytes()], string_to_sign.as_bytes()))
+pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> Result<String, Error> {
+    Ok(hex(&hmac::<Sha256>(&[access_key_secret.as_bytes()], string_to_sign.as_bytes())?))
 }
 
 /// The `Authorization` header's value.
@@ -171,7 +171,7 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
     let canonical_request =
         canonical_request(request.method.as_str(), &canonical_query, &canonical_headers, &signed_headers, EMPTY_PAYLOAD_HASH);
     let string_to_sign = string_to_sign(&canonical_request);
-    let signature = sign_string(access_key_secret, &string_to_sign);
+    let signature = sign_string(access_key_secret, &string_to_sign)?;
     headers.push(("authorization", authorization(request.access_key_id, &signed_headers, &signature)));
     Ok(SignedParams {
         algorithm: SignatureAlgorithm::Acs3HmacSha256,

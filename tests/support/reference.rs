@@ -31,14 +31,22 @@ pub fn ref_string_to_sign(method: &str, canonical: &str) -> String {
     format!("{method}&{}&{}", ref_enc("/"), ref_enc(canonical))
 }
 
+/// HMAC as RFC 2104 writes it, over a hash with 64-byte blocks: written out here, so that the
+/// signer's HMAC (the `hmac` crate) is compared against code it does not share.
+fn ref_hmac<D: sha2::Digest>(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut block = if key.len() > 64 { D::digest(key).to_vec() } else { key.to_vec() };
+    block.resize(64, 0);
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let inner = D::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    D::new().chain_update(pad(0x5c)).chain_update(inner).finalize().to_vec()
+}
+
 /// base64(HMAC-SHA1(secret + "&", string to sign)).
 pub fn ref_signature(method: &str, canonical: &str, secret: &str) -> String {
     use base64::Engine as _;
-    use hmac::{Hmac, KeyInit, Mac};
     let key = format!("{secret}&");
-    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(ref_string_to_sign(method, canonical).as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    let mac = ref_hmac::<sha1::Sha1>(key.as_bytes(), ref_string_to_sign(method, canonical).as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac)
 }
 
 /// What a V3 (`ACS3-HMAC-SHA256`) request signs over, besides its query.
@@ -73,10 +81,7 @@ pub fn ref_sha256_hex(bytes: &[u8]) -> String {
 
 /// `hex(HMAC-SHA-256(secret, message))`, lower case.
 pub fn ref_hmac_sha256_hex(secret: &str, message: &str) -> String {
-    use hmac::{Hmac, KeyInit, Mac};
-    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("any key length");
-    mac.update(message.as_bytes());
-    lower_hex(&mac.finalize().into_bytes())
+    lower_hex(&ref_hmac::<sha2::Sha256>(secret.as_bytes(), message.as_bytes()))
 }
 
 /// A V3 canonical request and its signed header names: the headers' names lower-cased and
