@@ -4,8 +4,8 @@
 //! [`operation`]. Each signer returns a [`SignedParams`]; [`SignedParams::into_request`] lays it
 //! out as the one [`SignedRequest`] both algorithms produce.
 //!
-//! The types here depend on neither algorithm: `v1` and `v3` use them and `canonical`, never each
-//! other, and only `operation` picks between them.
+//! The types here depend on neither algorithm: `v1` and `v3` use them, `canonical` and `mac` (the
+//! HMAC), never each other, and only `operation` picks between them.
 
 pub mod canonical;
 mod mac;
