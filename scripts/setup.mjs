@@ -1,7 +1,7 @@
 // Idempotent machine/project set-up, run before every `npm start` / `npm test`.
 // Prints nothing when everything is already in place; one line per action otherwise.
 // Plain Node (no npm dependencies): it runs before `npm install`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -34,6 +34,56 @@ function fail(message, out = '') {
   if (out) process.stderr.write(out.endsWith('\n') ? out : `${out}\n`);
   console.error(`setup: FAILED: ${message}`);
   process.exit(1);
+}
+
+// The long steps print a line every PROGRESS_SECONDS (SETUP_PROGRESS_SECONDS overrides; default 30)
+// with the time taken so far and what the tool last said it was doing, so minutes are never silent.
+const PROGRESS_SECONDS = Number(process.env.SETUP_PROGRESS_SECONDS) > 0 ? Number(process.env.SETUP_PROGRESS_SECONDS) : 30;
+// The most of a long step's output kept for its failure report (the end is kept: errors come last).
+const MAX_KEPT_OUTPUT = 4 * 1024 * 1024;
+// The lines of cargo's own progress that say what it is doing now.
+const CARGO_DOING = /^\s*(Updating|Downloading|Downloaded|Compiling|Finished|Installing|Replacing)\s+(.+)$/;
+
+const duration = (ms) => {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+};
+
+// Run a long command with its output captured, printing progress. Resolves to { ok, out, ms }.
+function runWithProgress(what, cmd, args) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let pending = '';
+    let doing = '';
+    const take = (chunk) => {
+      out = (out + chunk).slice(-MAX_KEPT_OUTPUT);
+      const lines = (pending + chunk).split(/\r?\n|\r/);
+      pending = lines.pop().slice(-4096);
+      for (const line of lines) {
+        const m = CARGO_DOING.exec(line);
+        if (m) doing = `${m[1].toLowerCase()} ${m[2].trim()}`.slice(0, 120);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', take);
+    child.stderr.setEncoding('utf8').on('data', take);
+    const ticker = setInterval(() => {
+      console.log(`setup: ${what}: ${duration(Date.now() - started)} so far${doing ? ` (cargo: ${doing})` : ''}`);
+    }, PROGRESS_SECONDS * 1000);
+    const done = (ok, extra = '') => {
+      clearInterval(ticker);
+      resolve({ ok, out: out + extra, ms: Date.now() - started });
+    };
+    child.on('error', (error) => done(false, `\n${error.message}\n`));
+    child.on('close', (code) => done(code === 0));
+  });
+}
+
+// The line that says why a command failed: its first `error:` line, else its last line.
+function firstErrorLine(out) {
+  const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => /^error(\[\w+\])?:/.test(l)) ?? lines.at(-1) ?? '(no output)').slice(0, 300);
 }
 
 // Run a command that must succeed; on failure print its captured output and exit.
@@ -72,17 +122,25 @@ if (!run('cargo', ['clippy', '--version']).ok) {
     return r.ok && r.out.trim().split(/\s+/)[1] === want;
   };
   if (!have('wasm-bindgen') || !have('wasm-bindgen-test-runner')) {
-    console.log(`setup: installing wasm-bindgen-cli ${want} (about 3 minutes)`);
+    console.log(`setup: installing wasm-bindgen-cli ${want} with cargo install ` +
+      `(compiles about 150 crates: usually 3 to 8 minutes, once; a line every ${PROGRESS_SECONDS} s)`);
+    const what = `installing wasm-bindgen-cli ${want}`;
     const args = ['install', 'wasm-bindgen-cli', '--version', want];
-    const locked = run('cargo', [...args, '--locked']);
+    const locked = await runWithProgress(what, 'cargo', [...args, '--locked']);
+    let installed = locked;
     if (!locked.ok) {
-      console.log('setup: `cargo install --locked` failed; retrying without --locked');
-      const unlocked = run('cargo', args);
-      if (!unlocked.ok) {
+      // The crate's own Cargo.lock can name a version of a dependency (webpki-roots, say) that the
+      // local registry index does not have yet, or no longer resolves; the newest compatible
+      // versions still build the same tool.
+      console.log(`setup: \`cargo install --locked\` failed after ${duration(locked.ms)}: ${firstErrorLine(locked.out)}`);
+      console.log("setup: retrying without --locked (cargo picks the newest compatible versions of wasm-bindgen-cli's dependencies)");
+      installed = await runWithProgress(what, 'cargo', args);
+      if (!installed.ok) {
         fail(`could not install wasm-bindgen-cli ${want}`,
-          `--- with --locked ---\n${locked.out}\n--- without --locked ---\n${unlocked.out}`);
+          `--- with --locked ---\n${locked.out}\n--- without --locked ---\n${installed.out}`);
       }
     }
+    console.log(`setup: installed wasm-bindgen-cli ${want} in ${duration(installed.ms)}`);
     if (!have('wasm-bindgen')) fail(`wasm-bindgen ${want} still not found on PATH after installing (PATH includes ${cargoBin})`);
   }
 }

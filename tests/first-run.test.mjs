@@ -88,3 +88,83 @@ describe('packaging', () => {
   });
 
 });
+
+// ---------------------------------------------------------------------------------------------
+// Set-up's long steps
+// ---------------------------------------------------------------------------------------------
+
+// A real `cargo install wasm-bindgen-cli` takes 3 to 8 minutes and its `--locked` attempt fails
+// only while the registry's index lags; a stand-in cargo (a real child process, a shell script on
+// PATH through CARGO_HOME) replays both: a locked attempt refused as cargo refuses it, then a
+// build that prints cargo's progress lines for a few seconds and installs the tools.
+const WANT = /^name = "wasm-bindgen"\nversion = "([^"]+)"$/m.exec(readFileSync(join(ROOT, 'Cargo.lock'), 'utf8'))[1];
+const LOCKED_ERROR = 'error: failed to select a version for the requirement `webpki-roots = "=0.26.11"`';
+
+function standInCargoHome() {
+  const home = mkdtempSync(join(tmpdir(), 'aliyun-caster-setup-'));
+  const bin = join(home, 'bin');
+  mkdirSync(bin);
+  const script = (name, body) => {
+    writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  script('rustup', 'printf "wasm32-unknown-unknown\\nx86_64-unknown-linux-gnu\\n"');
+  script('wasm-bindgen', 'echo "wasm-bindgen 0.0.1"');
+  script('wasm-bindgen-test-runner', 'echo "wasm-bindgen-test-runner 0.0.1"');
+  script('cargo', `
+case "$1" in
+  clippy) echo "clippy 0.1.90"; exit 0 ;;
+  install) ;;
+  *) echo "unexpected cargo $*" >&2; exit 2 ;;
+esac
+for a in "$@"; do
+  if [ "$a" = --locked ]; then
+    echo "    Updating crates.io index" >&2
+    echo '${LOCKED_ERROR}' >&2
+    echo "candidate versions found which didn't match: 0.26.8, 0.26.7" >&2
+    exit 101
+  fi
+done
+echo "    Updating crates.io index" >&2
+for c in proc-macro2 unicode-ident serde syn webpki-roots walrus; do
+  echo "   Compiling $c v1.0.0" >&2
+  sleep 1
+done
+printf '#!/bin/sh\\necho "wasm-bindgen ${WANT}"\\n' > "${bin}/wasm-bindgen"
+printf '#!/bin/sh\\necho "wasm-bindgen-test-runner ${WANT}"\\n' > "${bin}/wasm-bindgen-test-runner"
+echo "  Installing ${bin}/wasm-bindgen" >&2
+exit 0`);
+  return home;
+}
+
+describe('set-up', () => {
+  test('cargo install of wasm-bindgen-cli: progress while it runs, and why --locked was given up', async (t) => {
+    const home = standInCargoHome();
+    try {
+      const env = childEnv({
+        CARGO_HOME: home,
+        PATH: [join(home, 'bin'), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+        SETUP_PROGRESS_SECONDS: '1',
+      });
+      const first = must(await run(process.execPath, ['scripts/setup.mjs'], { env, timeoutMs: 300_000 }), 'set-up');
+      for (const { at, text } of first.lines) t.diagnostic(`${(at / 1000).toFixed(1)} s  ${text}`);
+      const lines = first.lines.map((l) => l.text);
+      assert.ok(lines.some((l) => l.includes(`wasm-bindgen-cli ${WANT}`) && /usually 3 to 8 minutes/.test(l)),
+        'says what it installs and how long that usually takes');
+      const fallback = lines.find((l) => /--locked.* failed/.test(l));
+      assert.ok(fallback, 'says the --locked attempt failed');
+      assert.ok(fallback.includes(LOCKED_ERROR), `gives the locked attempt's first error line: ${fallback}`);
+      // The build took about 6 s: progress lines arrive while it runs, naming what cargo compiles.
+      const progress = first.lines.filter((l) => /so far \(cargo: compiling \S+ v1\.0\.0\)/.test(l.text));
+      assert.ok(progress.length >= 2, `at least two progress lines during the install, got ${progress.length}`);
+      const doneAt = first.lines.find((l) => /installed wasm-bindgen-cli/.test(l.text))?.at;
+      assert.ok(doneAt !== undefined, 'says when it is done');
+      assert.ok(progress[0].at < doneAt - 1500, 'progress is printed while cargo runs, not only at the end');
+
+      const second = must(await run(process.execPath, ['scripts/setup.mjs'], { env, timeoutMs: 120_000 }), 'set-up again');
+      assert.equal(second.stdout, '', 'a second run of set-up prints nothing');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
