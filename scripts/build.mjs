@@ -39,6 +39,11 @@ function hashFiles(files) {
   return hash.digest('hex');
 }
 
+// cargo runs with --quiet: a first build says what the pause is and how long it usually lasts.
+if (!builds.every((build) => existsSync(build.wasm))) {
+  console.log('build: compiling the Rust core for wasm32 in release mode, twice: the signer and the server build ' +
+    '(about 45 s to 2 minutes the first time; seconds after a change)');
+}
 mkdirSync(join(root, 'target/caster'), { recursive: true });
 for (const build of builds) {
   run('cargo', ['build', '--quiet', '--release', '--lib', '--target', 'wasm32-unknown-unknown', ...build.features], 'cargo build');
