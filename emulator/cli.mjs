@@ -73,6 +73,8 @@ const wwwDir = values.www ?? (existsSync(DEFAULT_WWW_DIR) ? DEFAULT_WWW_DIR : un
 // (leftovers removed next to the state file) follows it.
 let starting = [];
 const log = (line) => { if (starting) starting.push(line); else console.log(line); };
+// Studios read back from an existing state file are the user's own from an earlier run, not demo ones.
+const restored = values.state !== undefined && existsSync(values.state);
 let emulator;
 try {
   emulator = createEmulator({ config, configFile: values.config, stateFile: values.state, wwwDir, log, cors: values.cors });
@@ -103,7 +105,8 @@ if (!config?.accessKeys) {
 }
 if (!config?.casters) {
   for (const caster of emulator.state.snapshot().casters) {
-    console.log(`demo studio ${caster.casterId} (${caster.status}, ${caster.ingestEndpoints} ingest endpoints): scenes ${caster.scenes.map((s) => `${s.sceneId} ${s.type}`).join(', ')}`);
+    const label = restored ? `studio ${caster.casterId} (restored from ${values.state};` : `demo studio ${caster.casterId} (`;
+    console.log(`${label}${caster.status}, ${caster.ingestEndpoints} ingest endpoints): scenes ${caster.scenes.map((s) => `${s.sceneId} ${s.type}`).join(', ')}`);
   }
 }
 for (const line of starting) console.log(line);

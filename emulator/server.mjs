@@ -161,6 +161,27 @@ function parseTarget(target) {
   return { pathname, query: mark < 0 ? '' : target.slice(mark + 1) };
 }
 
+// What a log line may name of a request: an operation name, and a studio id of the API's form
+// (printable ASCII, no space, at most 128 bytes). Anything else is logged as `-`.
+const LOGGED_ACTION = /^[A-Za-z]{1,64}$/;
+const LOGGED_CASTER_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * `Action CasterId` of a request for its log line, from the form body, the query or (V3) the
+ * x-acs-action header; no other value of the request is read out. The body is at most
+ * MAX_BODY_BYTES, read already.
+ */
+function requestLabel(req, query, chunks) {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  const form = type.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : undefined;
+  const params = new URLSearchParams(query);
+  const pick = (name) => form?.get(name) ?? params.get(name) ?? undefined;
+  const action = pick('Action') ?? req.headers['x-acs-action'];
+  const casterId = pick('CasterId');
+  const shown = (value, pattern) => (typeof value === 'string' && pattern.test(value) ? value : '-');
+  return `${shown(action, LOGGED_ACTION)} ${shown(casterId, LOGGED_CASTER_ID)}`;
+}
+
 /**
  * Whether a browser marks the request as from a page of another origin: an Origin that is not the
  * emulator's own (the Host, already checked), or a Sec-Fetch-Site other than same-origin and none
@@ -481,8 +502,9 @@ export function createEmulator(options = {}) {
     else writeJson(res, error.httpStatus, errorBody(requestId, error), headers);
   }
 
-  // Never the query or body: they carry the AccessKeyId's signature and maybe a token.
-  const logRequest = (method, status, code, started) => log(`${method} ${status} ${code} ${now() - started}ms`);
+  // Never the query or body: they carry the AccessKeyId's signature and maybe a token. Only the
+  // operation and the studio are named (`-` when absent or not of their form; see requestLabel).
+  const logRequest = (method, status, code, started, label = '- -') => log(`${method} ${status} ${code} ${label} ${now() - started}ms`);
 
   /**
    * Refuses a request before its body is read, and logs it. The connection is closed after the
@@ -640,8 +662,7 @@ export function createEmulator(options = {}) {
       code = apiError.code;
       sendError(res, requestId, apiError);
     }
-    // Never the query or body: they carry the AccessKeyId's signature and maybe a token.
-    log(`${req.method} ${status} ${code} ${now() - started}ms`);
+    logRequest(req.method, status, code, started, requestLabel(req, query, chunks));
   }
 
   const responses = new WeakMap(); // socket → the response last begun on it (answerOnSocket)

@@ -24,8 +24,8 @@ const MINUTE = 60 * 1000;
 const KEY = { accessKeyId: 'LTAIattackTestKey', accessKeySecret: 'attack-secret-Zq9-echidna-0b7d' };
 const CASTER = 'caster-attack';
 const CONFIG = { accessKeys: [KEY], casters: [{ casterId: CASTER, status: 'started', ingestEndpoints: 20, scenes: [{ sceneId: 'pvw-1', type: 'PVW' }] }] };
-/** One log line per request: method (or "-" when none could be read), status, code, time. */
-const LOG_LINE = /^(\S+) (\d{3}) (\S+) \d+ms$/;
+/** One log line per request: method (or "-" when none could be read), status, code, operation, studio, time. */
+const LOG_LINE = /^(\S+) (\d{3}) (\S+) \S+ \S+ \d+ms$/;
 
 const timestamp = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const location = (n) => `RV${String(n).padStart(2, '0')}`;

@@ -168,3 +168,86 @@ describe('set-up', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// The emulator's log and start-up lines
+// ---------------------------------------------------------------------------------------------
+
+describe('the emulator', () => {
+  const DEMO_STUDIO = 'LIVEPRODUCER_POST-cn-emulator-demo';
+
+  /** The CLI as `npm start` runs it (a child process), stopped when the test ends. */
+  async function cli(t, options) {
+    const { spawnCli } = await import('./support/emulator.mjs');
+    const emulator = await spawnCli(options);
+    t.after(async () => {
+      emulator.child.kill('SIGTERM');
+      const timer = setTimeout(() => emulator.child.kill('SIGKILL'), 5000);
+      await emulator.exited;
+      clearTimeout(timer);
+    });
+    return emulator;
+  }
+
+  async function untilLines(output, count, ms = 5000) {
+    const end = Date.now() + ms;
+    const apiLines = () => output.stdout.split('\n').filter((l) => /^(GET|POST) \d{3} /.test(l));
+    while (apiLines().length < count && Date.now() < end) await new Promise((r) => { setTimeout(r, 20); });
+    return apiLines();
+  }
+
+  test('a request\'s log line names its operation and studio, and no other value', async (t) => {
+    const { signRequest, DEMO } = await import('aliyun-caster').then(async (m) => ({
+      signRequest: m.signRequest, DEMO: (await import('../emulator/server.mjs')).DEMO_ACCESS_KEY,
+    }));
+    const emulator = await cli(t, {});
+    const key = { accessKeyId: DEMO.accessKeyId, accessKeySecret: DEMO.accessKeySecret, endpoint: emulator.url.slice(0, -1) };
+    const send = (s) => fetch(s.url, { method: s.method, headers: s.headers, body: s.body });
+    const resource = 'rtmp://push.example.com/app/stream?auth_key=1700000000-0-0-logline-secret';
+    const replies = [
+      await send(signRequest({ action: 'StartCasterScene', params: { CasterId: DEMO_STUDIO, SceneId: 'demo-pvw-scene-1' }, ...key })),
+      await send(signRequest({ action: 'AddCasterVideoResource', method: 'GET', signatureAlgorithm: 'v3', ...key,
+        params: { CasterId: DEMO_STUDIO, ResourceName: 'log line', LocationId: 'RV07', LiveStreamUrl: resource } })),
+      await send(signRequest({ action: 'StartCasterScene', params: { CasterId: 'no-such-studio', SceneId: 's' }, ...key })),
+    ];
+    assert.deepEqual(replies.map((r) => r.status), [200, 200, 404]);
+    const lines = await untilLines(emulator.output, 3);
+    t.diagnostic(lines.join('\n'));
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], new RegExp(`^POST 200 OK StartCasterScene ${DEMO_STUDIO} \\d+ms$`));
+    assert.match(lines[1], new RegExp(`^GET 200 OK AddCasterVideoResource ${DEMO_STUDIO} \\d+ms$`));
+    assert.match(lines[2], /^POST 404 \S+ StartCasterScene no-such-studio \d+ms$/);
+    const log = emulator.output.stdout;
+    for (const value of ['demo-pvw-scene-1', 'log line', 'RV07', 'logline-secret', 'push.example.com', DEMO.accessKeySecret]) {
+      assert.ok(!log.slice(log.indexOf('\nPOST ')).includes(value), `the log does not hold ${value}`);
+    }
+  });
+
+  test('with --state and no --config, restored studios are not called demo studios', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'aliyun-caster-state-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const config = join(dir, 'config.json');
+    const state = join(dir, 'state.json');
+    writeFileSync(config, JSON.stringify({ casters: [{ casterId: 'studio-kept-on-disk', status: 'started', ingestEndpoints: 4,
+      scenes: [{ sceneId: 'pvw', type: 'PVW' }] }] }));
+    const first = await cli(t, { config, state });
+    first.child.kill('SIGTERM');
+    await first.exited;
+
+    const again = await cli(t, { state });
+    await new Promise((r) => { setTimeout(r, 200); });
+    const startup = again.output.stdout.split('\n');
+    t.diagnostic(startup.join('\n'));
+    const line = startup.find((l) => l.includes('studio-kept-on-disk'));
+    assert.ok(line, 'the restored studio is listed at start-up');
+    assert.doesNotMatch(line, /demo/, 'a studio restored from the state file is not a demo studio');
+    assert.match(line, new RegExp(`restored from ${state.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.ok(startup.some((l) => l.startsWith('demo AccessKeyId:')), 'the demo key is still the key, and says so');
+  });
+
+  test('without --state or --config, the demo studios are called demo studios', async (t) => {
+    const emulator = await cli(t, {});
+    await new Promise((r) => { setTimeout(r, 200); });
+    assert.ok(emulator.output.stdout.split('\n').some((l) => l.startsWith(`demo studio ${DEMO_STUDIO} `)), emulator.output.stdout);
+  });
+});

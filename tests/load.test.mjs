@@ -246,7 +246,7 @@ function report(t, label, { ops, stats, seconds, log, busy }) {
     + `call latency p50 ${ms(percentile(calls, 50))}, p99 ${ms(percentile(calls, 99))}; failed calls: ${JSON.stringify(failed)}`);
   t.diagnostic(`${label}: ${stats.latencies.length} HTTP replies, latency p50 ${ms(percentile(stats.latencies, 50))}, p99 `
     + `${ms(percentile(stats.latencies, 99))}; statuses ${JSON.stringify(stats.statuses)}; codes ${JSON.stringify(stats.codes)}`);
-  const handled = log.map((line) => /^[A-Z]+ \d{3} \S+ (\d+)ms$/.exec(line)?.[1]).filter(Boolean).map(Number);
+  const handled = log.map((line) => /^[A-Z]+ \d{3} \S+ \S+ \S+ (\d+)ms$/.exec(line)?.[1]).filter(Boolean).map(Number);
   t.diagnostic(`${label}: the emulator handled ${handled.length} requests in p50 ${percentile(handled, 50)} ms, p99 ${percentile(handled, 99)} ms; `
     + `this process's event loop was busy ${(busy * 100).toFixed(0)}% of the time`);
 }
