@@ -251,3 +251,135 @@ describe('the emulator', () => {
     assert.ok(emulator.output.stdout.split('\n').some((l) => l.startsWith(`demo studio ${DEMO_STUDIO} `)), emulator.output.stdout);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// The README's Workers snippet, in real workerd
+// ---------------------------------------------------------------------------------------------
+
+/** The first ```js block after `heading` in the README. */
+function readmeBlock(heading, lang = 'js') {
+  const at = README.indexOf(heading);
+  assert.ok(at >= 0, `the README has ${heading}`);
+  const open = README.indexOf(`\`\`\`${lang}\n`, at);
+  return README.slice(open + lang.length + 4, README.indexOf('\n```', open));
+}
+
+describe('the README\'s Workers snippet', () => {
+  let mf;
+  let emulator;
+  const SECRET = 'readme/SeCrEt+7=kinkajou-4d2e';
+  const KEY = { accessKeyId: 'LTAI5tReadmeWorkerKey', accessKeySecret: SECRET };
+  const STUDIO = 'caster-readme';
+  let scriptDir;
+
+  before(async () => {
+    const { Miniflare } = await import('miniflare');
+    const { createEmulator } = await import('../emulator/server.mjs');
+    emulator = createEmulator({ log: () => {}, config: { accessKeys: [KEY],
+      casters: [{ casterId: STUDIO, status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'pvw', type: 'PVW' }] }] } });
+    const upstream = `http://127.0.0.1:${await emulator.listen(0)}`;
+    // As the README has it, but with the package's path in this repository (wrangler would
+    // resolve the bare name from node_modules). Written under test-artifacts/ (git-ignored).
+    const source = readmeBlock('**Cloudflare Workers / workerd**').replace(/from 'aliyun-caster'/g, "from '../../dist/workerd.js'");
+    scriptDir = join(ROOT, 'test-artifacts', `readme-worker-${process.pid}`);
+    mkdirSync(scriptDir, { recursive: true });
+    writeFileSync(join(scriptDir, 'worker.js'), source);
+    mf = new Miniflare({
+      modules: true, modulesRoot: ROOT, scriptPath: join(scriptDir, 'worker.js'), compatibilityDate: '2026-04-01',
+      modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      bindings: { ACCESS_KEY_ID: KEY.accessKeyId, ACCESS_KEY_SECRET: SECRET, UPSTREAM: upstream },
+    });
+    await mf.ready;
+  });
+
+  after(async () => {
+    await mf?.dispose();
+    await emulator?.close();
+    if (scriptDir) rmSync(scriptDir, { recursive: true, force: true });
+  });
+
+  const post = (body) => mf.dispatchFetch('http://worker/', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+  test('invalid parameters are a JSON 400 with the CasterError\'s code and field, and no stack', async () => {
+    const response = await post(JSON.stringify({ CasterId: STUDIO }));
+    const text = await response.text();
+    assert.equal(response.status, 400, text);
+    assert.match(response.headers.get('content-type'), /^application\/json/);
+    const body = JSON.parse(text);
+    assert.equal(body.Code, 'MissingParameter');
+    assert.equal(body.Field, 'SceneId');
+    assert.doesNotMatch(text, /\bat \S+ \(|\.js:\d+|Error:|kinkajou/, `no stack and no secret: ${text}`);
+  });
+
+  test('a body that is not JSON is a JSON 400, and a studio the server does not know is its 404, code kept', async () => {
+    const notJson = await post('{"CasterId":');
+    const text = await notJson.text();
+    assert.equal(notJson.status, 400, text);
+    assert.doesNotMatch(text, /\bat \S+ \(|\.js:\d+|kinkajou/);
+    assert.equal(typeof JSON.parse(text).Code, 'string');
+
+    const unknown = await post(JSON.stringify({ CasterId: 'caster-nobody-has', SceneId: 'pvw' }));
+    const body = await unknown.json();
+    assert.equal(unknown.status, 404);
+    assert.equal(typeof body.Code, 'string');
+    assert.ok(body.RequestId, 'the upstream\'s RequestId is passed on');
+  });
+
+  test('valid parameters start the scene upstream', async () => {
+    const response = await post(JSON.stringify({ CasterId: STUDIO, SceneId: 'pvw' }));
+    const body = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.match(body.StreamUrl, /^rtmp:\/\//);
+  });
+});
+
+test('worker/.dev.vars.example as .dev.vars: `wrangler dev` runs worker/ against the emulator with its demo key', async (t) => {
+  const { cpSync, symlinkSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const { startEmulator } = await import('./support/emulator.mjs');
+  const { DEMO_ACCESS_KEY } = await import('../emulator/server.mjs');
+  const { url: upstream } = await startEmulator(t, { key: DEMO_ACCESS_KEY });
+  // A copy of worker/ next to links to dist/ and node_modules/, so that wrangler's .wrangler/ and
+  // the .dev.vars copied from the example stay out of the working tree.
+  const dir = mkdtempSync(join(tmpdir(), 'aliyun-caster-wrangler-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'worker'), join(dir, 'worker'), { recursive: true });
+  symlinkSync(join(ROOT, 'dist'), join(dir, 'dist'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const example = readFileSync(join(ROOT, 'worker/.dev.vars.example'), 'utf8');
+  assert.match(example, /^UPSTREAM=http:\/\/127\.0\.0\.1:8080$/m, 'the example points at `npm start`\'s emulator');
+  writeFileSync(join(dir, 'worker/.dev.vars'), example.replace('http://127.0.0.1:8080', upstream.replace(/\/$/, '')));
+  const token = /^PROXY_TOKEN=(.+)$/m.exec(example)[1];
+
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => { const p = probe.address().port; probe.close(() => resolve(p)); });
+  });
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port)], {
+    cwd: join(dir, 'worker'), env: childEnv({ WRANGLER_SEND_METRICS: 'false', CI: '1' }), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { output += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { output += d; });
+  const exited = new Promise((resolve) => { child.once('exit', resolve); });
+  t.after(async () => {
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+    await exited;
+    clearTimeout(timer);
+  });
+  const end = Date.now() + 60_000;
+  while (!/Ready on http/.test(output) && child.exitCode === null && Date.now() < end) await new Promise((r) => { setTimeout(r, 100); });
+  assert.match(output, /Ready on http/, `wrangler dev did not start:\n${output}`);
+
+  const call = (authorization, body) => fetch(`http://127.0.0.1:${port}/v1/StartCasterScene`, {
+    method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const ok = await call(`Bearer ${token}`, { CasterId: 'LIVEPRODUCER_POST-cn-emulator-demo', SceneId: 'demo-pvw-scene-1' });
+  const text = await ok.text();
+  assert.equal(ok.status, 200, text);
+  assert.match(JSON.parse(text).StreamUrl, /^rtmp:\/\/emulator\.localhost\//);
+  const refused = await call('Bearer wrong', { CasterId: 'LIVEPRODUCER_POST-cn-emulator-demo', SceneId: 'demo-pvw-scene-1' });
+  assert.equal(refused.status, 401);
+  await refused.body?.cancel();
+  assert.ok(!output.includes(DEMO_ACCESS_KEY.accessKeySecret), 'wrangler does not print the secret');
+});
