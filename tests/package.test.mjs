@@ -299,6 +299,7 @@ before(async () => {
   makeProject('esm', {});
   makeProject('cjs', {});
   makeProject('vite', { type: 'module' });
+  makeProject('vite-dev', { type: 'module' });
   makeProject('worker', { type: 'module' });
   makeProject('ts', { type: 'module' });
   // The tarball has no runtime dependencies, so --offline keeps every install hermetic.
@@ -493,6 +494,78 @@ scenario({ default: init, signRequest, CasterClient, CasterError, validateParams
     await browser.close();
     site.server.closeAllConnections();
     await new Promise((resolve) => { site.server.close(resolve); });
+  }
+});
+
+/** The README's vite.config.js for the dev server: the ```js block that starts `// vite.config.js`. */
+function readmeViteConfig() {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /```js\n(\/\/ vite\.config\.js\n[\s\S]*?)\n```/.exec(readme);
+  assert.ok(block, 'the README gives a vite.config.js for the dev server');
+  return block[1];
+}
+
+/** A free port on 127.0.0.1 (Vite's --port 0 is not a random port). */
+const freePort = () => new Promise((resolve, reject) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+  probe.on('error', reject);
+});
+
+test('browser: Vite\'s dev server (npx vite), with the README\'s vite.config.js, serves a page that signs in Chromium', async (t) => {
+  const dir = projects['vite-dev'];
+  writeFileSync(join(dir, 'vite.config.js'), `${readmeViteConfig()}\n`);
+  writeFileSync(join(dir, 'index.html'), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>dev</title></head>
+<body><script type="module" src="/main.js"></script></body></html>
+`);
+  writeFileSync(join(dir, 'main.js'), `
+import init, { signRequest, CasterError } from 'aliyun-caster';
+const SIGN_POST = ${JSON.stringify(SIGN_POST)};
+init().then(() => {
+  document.body.dataset.signature = signRequest(SIGN_POST).signature;
+  document.body.dataset.done = 'ok';
+}, (e) => {
+  document.body.dataset.error = (e instanceof CasterError ? e.code : 'not a CasterError') + ': ' + e.message + ' / ' + e.cause;
+  document.body.dataset.done = 'error';
+});
+`);
+  const port = await freePort();
+  // Vite itself from this repository's node_modules; the project holds only the tarball.
+  const vite = spawn(process.execPath, [VITE, '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--clearScreen', 'false'],
+    { cwd: dir, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  vite.stdout.setEncoding('utf8').on('data', (d) => { output += d; });
+  vite.stderr.setEncoding('utf8').on('data', (d) => { output += d; });
+  const exited = new Promise((resolve) => { vite.once('exit', resolve); });
+  let browser;
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const up = await fetch(url).then((r) => r.body?.cancel().then(() => r.ok), () => false);
+      if (up) break;
+      assert.ok(vite.exitCode === null && Date.now() < end, `vite did not start:\n${output}`);
+      await new Promise((resolve) => { setTimeout(resolve, 100); });
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage();
+    const wasm = [];
+    page.on('response', (r) => { if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+    await page.goto(url);
+    await page.waitForFunction(() => document.body.dataset.done, null, { timeout: 30_000 });
+    const result = await page.evaluate(() => ({ ...document.body.dataset }));
+    t.diagnostic(`.wasm requests: ${wasm.join(', ')}`);
+    assert.equal(result.done, 'ok', `the page failed: ${result.error}\n${output}`);
+    assert.equal(result.signature, EXPECTED_POST.signature);
+  } finally {
+    await browser?.close();
+    try { process.kill(-vite.pid, 'SIGTERM'); } catch { /* already gone */ }
+    const timer = setTimeout(() => { try { process.kill(-vite.pid, 'SIGKILL'); } catch { /* already gone */ } }, 5000);
+    await exited;
+    clearTimeout(timer);
   }
 });
 
