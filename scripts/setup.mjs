@@ -145,7 +145,13 @@ if (!run('cargo', ['clippy', '--version']).ok) {
   }
 }
 
-// c. npm dependencies, re-installed when package.json / package-lock.json change
+// c. npm dependencies, re-installed when package.json / package-lock.json change or one is missing
+// Run from an npm script (prepack: `npm pack --dry-run --json`), set-up inherits that command's
+// flags as npm_config_*: the install would be a dry run that installs nothing. Those are unset
+// for it; the user's own settings (registry, cache, proxy) are kept.
+const NPM_COMMAND_FLAGS = Object.fromEntries(['dry_run', 'json', 'global', 'local_prefix', 'pack_destination', 'workspace', 'workspaces']
+  .flatMap((flag) => [`npm_config_${flag}`, `NPM_CONFIG_${flag.toUpperCase()}`])
+  .map((name) => [name, undefined]));
 {
   const stampDir = '.setup-stamps';
   const stamp = join(stampDir, 'npm');
@@ -158,13 +164,16 @@ if (!run('cargo', ['clippy', '--version']).ok) {
   };
   const stored = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-  const hasDeps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).length > 0;
-  if ((hasDeps && !existsSync('node_modules')) || stored !== digest()) {
+  const missing = () => Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+    .filter((name) => !existsSync(join('node_modules', name, 'package.json')));
+  if (missing().length || stored !== digest()) {
     // `npm install`, not `npm ci`: it still installs the locked versions, but tolerates an optional
     // platform package the registry lacks (rollup's, for other systems), which `npm ci` refuses.
     const args = ['install', '--no-audit', '--no-fund'];
     console.log(`setup: installing npm dependencies (npm ${args[0]})`);
-    must('npm', args);
+    must('npm', args, NPM_COMMAND_FLAGS);
+    const still = missing();
+    if (still.length) fail(`npm install finished but node_modules lacks ${still.join(', ')}`);
     mkdirSync(stampDir, { recursive: true });
     writeFileSync(stamp, `${digest()}\n`); // after install: `npm install` may write the lock
   }

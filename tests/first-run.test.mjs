@@ -383,3 +383,33 @@ test('worker/.dev.vars.example as .dev.vars: `wrangler dev` runs worker/ against
   await refused.body?.cancel();
   assert.ok(!output.includes(DEMO_ACCESS_KEY.accessKeySecret), 'wrangler does not print the secret');
 });
+
+// ---------------------------------------------------------------------------------------------
+// A fresh clone
+// ---------------------------------------------------------------------------------------------
+
+// The committed tree as a newcomer clones it: `npm pack` (whose prepack runs set-up and the build,
+// a first build of the core from nothing: one to three minutes here), then git status, then
+// set-up once more.
+test('a fresh clone: npm pack sets up and builds, has dist/, leaves git status clean, and set-up then prints nothing', { timeout: 1_200_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aliyun-caster-clone-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const clone = join(dir, 'aliyun-caster');
+  must(await run('git', ['clone', '--quiet', ROOT, clone], { cwd: dir }), 'git clone');
+  assert.ok(!existsSync(join(clone, 'dist')), 'a clone has no dist/');
+
+  const pack = must(await run('npm', ['pack', '--dry-run', '--json'], { cwd: clone, timeoutMs: 1_080_000 }), 'npm pack in the clone');
+  for (const { at, text } of pack.lines.filter((l) => /^(setup|build):/.test(l.text))) t.diagnostic(`${(at / 1000).toFixed(0)} s  ${text}`);
+  t.diagnostic(`npm pack of the fresh clone took ${(pack.ms / 1000).toFixed(0)} s`);
+  const files = packEntry(pack.stdout).files.map((f) => f.path);
+  for (const file of ['dist/browser.js', 'dist/aliyun_caster_bg.wasm', 'dist/server/aliyun_caster_bg.wasm', 'LICENSE', 'README.md']) {
+    assert.ok(files.includes(file), `${file} is in the fresh clone's tarball`);
+  }
+  assert.ok(pack.lines.some((l) => /^build: compiling the Rust core/.test(l.text)), 'the first build says what its pause is');
+
+  const status = must(await run('git', ['status', '--short', '--untracked-files=all'], { cwd: clone }), 'git status');
+  assert.equal(status.stdout, '', `set-up and the build leave the clone clean:\n${status.stdout}`);
+
+  const again = must(await run(process.execPath, ['scripts/setup.mjs'], { cwd: clone, timeoutMs: 120_000 }), 'set-up again');
+  assert.equal(again.stdout, '', 'a second run of set-up prints nothing');
+});
