@@ -382,6 +382,18 @@ test('worker/.dev.vars.example as .dev.vars: `wrangler dev` runs worker/ against
   assert.equal(refused.status, 401);
   await refused.body?.cancel();
   assert.ok(!output.includes(DEMO_ACCESS_KEY.accessKeySecret), 'wrangler does not print the secret');
+
+  // What wrangler dev left in worker/ would be git-ignored in this repository; the example is not.
+  const { readdirSync, statSync } = await import('node:fs');
+  const left = readdirSync(join(dir, 'worker'), { recursive: true })
+    .filter((f) => !existsSync(join(ROOT, 'worker', f)) && statSync(join(dir, 'worker', f)).isFile()).slice(0, 200);
+  assert.ok(left.includes('.dev.vars') && left.some((f) => f.startsWith('.wrangler')), `wrangler dev's files: ${left.join(', ')}`);
+  for (const file of left) {
+    const check = await run('git', ['check-ignore', '--no-index', '-q', join('worker', file)], { cwd: ROOT });
+    assert.equal(check.code, 0, `worker/${file}, left by wrangler dev, is git-ignored`);
+  }
+  const exampleCheck = await run('git', ['check-ignore', '--no-index', '-q', 'worker/.dev.vars.example'], { cwd: ROOT });
+  assert.equal(exampleCheck.code, 1, 'worker/.dev.vars.example is not ignored');
 });
 
 // ---------------------------------------------------------------------------------------------
