@@ -50,10 +50,10 @@ const duration = (ms) => {
 };
 
 // Run a long command with its output captured, printing progress. Resolves to { ok, out, ms }.
-function runWithProgress(what, cmd, args) {
+function runWithProgress(what, cmd, args, env = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let pending = '';
     let doing = '';
@@ -89,6 +89,13 @@ function firstErrorLine(out) {
 // Run a command that must succeed; on failure print its captured output and exit.
 function must(cmd, args, env) {
   const r = run(cmd, args, env);
+  if (!r.ok) fail(`\`${[cmd, ...args].join(' ')}\` failed (output above)`, r.out);
+  return r.out;
+}
+
+// The same for a step of a minute or more, with progress lines while it runs.
+async function mustLong(what, cmd, args, env) {
+  const r = await runWithProgress(what, cmd, args, env);
   if (!r.ok) fail(`\`${[cmd, ...args].join(' ')}\` failed (output above)`, r.out);
   return r.out;
 }
@@ -187,7 +194,7 @@ const NPM_COMMAND_FLAGS = Object.fromEntries(['dry_run', 'json', 'global', 'loca
       console.log('setup: installing chromium and chromium-driver with apt-get (about 1-2 minutes)');
       const env = { DEBIAN_FRONTEND: 'noninteractive' };
       must('apt-get', ['update', '-qq'], env);
-      must('apt-get', ['install', '-y', '-qq', 'chromium', 'chromium-driver'], env);
+      await mustLong('installing chromium', 'apt-get', ['install', '-y', '-qq', 'chromium', 'chromium-driver'], env);
       const still = missing.filter((p) => !existsSync(p));
       if (still.length) fail(`apt-get finished but ${still.join(' and ')} still missing`);
     } else {
@@ -229,7 +236,7 @@ const NPM_COMMAND_FLAGS = Object.fromEntries(['dry_run', 'json', 'global', 'loca
     } else {
       console.log(`setup: creating ${venv}/ with the vendor's Python SDKs (${pins.join(', ')}) (about 30 seconds)`);
       must('python3', ['-m', 'venv', '--clear', venv]);
-      must(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', ...pins]);
+      await mustLong("installing the vendor's Python SDKs", python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', ...pins]);
       mkdirSync(stampDir, { recursive: true });
       writeFileSync(stamp, `${want}\n`);
     }
