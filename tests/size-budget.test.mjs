@@ -13,9 +13,12 @@ import { gzipSync } from 'node:zlib';
 // header rules): 158 KB, 65 KB. Each budget leaves about 4% for small changes and catches the
 // large ones, such as float formatting slipping in (that once made the signer 158 KB, 74 KB gzip,
 // before V3), SHA-256's unrolled rounds (6 KB), or the server exports leaking into the signer.
+// Validating through the operation table (src/operations/: each operation's check reached through
+// the table, names read from it) added 1.2 KB raw, 0.6 KB gzip to each build; the server build's
+// budget, which had 0.7 KB left, was raised by 1 KB for it.
 const BUILDS = [
   { name: 'the signer (dist/)', file: '../dist/aliyun_caster_bg.wasm', raw: 136 * 1024, gzip: 57 * 1024 },
-  { name: 'the server build (dist/server/)', file: '../dist/server/aliyun_caster_bg.wasm', raw: 160 * 1024, gzip: 66 * 1024 },
+  { name: 'the server build (dist/server/)', file: '../dist/server/aliyun_caster_bg.wasm', raw: 161 * 1024, gzip: 67 * 1024 },
 ];
 
 for (const build of BUILDS) {

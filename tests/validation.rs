@@ -12,7 +12,10 @@ use aliyun_caster::{validate, Action, ErrorKind, RawParams, Value};
 const MARK: &str = "ZQXMARK";
 const ALL_SOURCES: &str = "LiveStreamUrl|MaterialId|VodUrl|ImageId|ImageUrl";
 
-use Action::{AddCasterVideoResource as Add, StartCasterScene as Start};
+#[allow(non_upper_case_globals)]
+const Add: Action = Action::AddCasterVideoResource;
+#[allow(non_upper_case_globals)]
+const Start: Action = Action::StartCasterScene;
 
 struct Case {
     label: String,
@@ -833,11 +836,7 @@ fn a_field_of_the_other_operation_says_so() {
         (Start, "resourceName", "AddCasterVideoResource"),
         (Add, "SceneId", "StartCasterScene"),
     ] {
-        let params = match action {
-            Start => start(),
-            Add => add_vod(),
-        }
-        .with(key, "x");
+        let params = if action == Start { start() } else { add_vod() }.with(key, "x");
         let errors = validate(action, &params).expect_err(key);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].message.contains(other), "{key}: {}", errors[0].message);
@@ -918,7 +917,7 @@ fn messages_never_quote_values() {
     // Beyond the per-case check in `run`: a value with an auth key in a stream URL, in every field.
     let secretish = format!("rtmp://h/app/s?auth_key={MARK}-0-0-abcdef extra");
     let mut all_messages = Vec::new();
-    for action in Action::ALL {
+    for &action in Action::ALL {
         for spec in action.fields() {
             for key in [spec.name.to_owned(), format!("{}{}", spec.name[..1].to_ascii_lowercase(), &spec.name[1..])] {
                 for value in [Value::Text(secretish.clone()), Value::Text(format!("{MARK}\u{0}")), Value::Text(format!("{MARK}{}", "x".repeat(200)))] {

@@ -4,27 +4,63 @@ use crate::error::{code, Error};
 use crate::url::{self, path_ends_with, UrlParts};
 
 use super::checks;
-use super::fields::FieldSpec;
-use super::Fields;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::{ReplyField, ReplyType, ServerCode};
+
+pub const OPERATION: Operation = Operation {
+    name: "AddCasterVideoResource",
+    #[cfg(feature = "table")]
+    summary: "add a video source",
+    // After a timeout the source may exist: a second one would take another location.
+    #[cfg(feature = "table")]
+    idempotent: false,
+    #[cfg(feature = "table")]
+    qps: 10,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[ReplyField { name: "ResourceId", ty: ReplyType::String }],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: code::INVALID_PARAMETER, status: 400 },
+        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+        ServerCode { code: code::INVALID_LIVE_STREAM_URL, status: 400 },
+        ServerCode { code: code::INVALID_MATERIAL_ID, status: 400 },
+        ServerCode { code: code::INVALID_VOD_URL, status: 400 },
+        ServerCode { code: "ResourceNumberExceed", status: 400 },
+        ServerCode { code: code::MISSING_PARAMETER, status: 400 },
+        ServerCode { code: "DuplicateLocationID", status: 400 },
+        ServerCode { code: code::UNEXPECTED_LOCATION_ID, status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+    ],
+    check,
+};
+
+/// The group of the five ways to name a source.
+const SOURCE: &str = "source";
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId"),
-    FieldSpec::text("ResourceName"),
-    FieldSpec::text("LocationId"),
-    FieldSpec::text("LiveStreamUrl"),
-    FieldSpec::text("MaterialId"),
-    FieldSpec::text("VodUrl"),
-    FieldSpec::integer("BeginOffset"),
-    FieldSpec::integer("EndOffset"),
-    FieldSpec::integer("RepeatNum"),
-    FieldSpec::integer("PtsCallbackInterval"),
-    FieldSpec::integer("FixedDelayDuration"),
-    FieldSpec::text("ImageId"),
-    FieldSpec::text("ImageUrl"),
-    FieldSpec::text("RegionId"),
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("ResourceName").required().rule("text"),
+    FieldSpec::text("LocationId").required().rule("RV01-RV99"),
+    FieldSpec::text("LiveStreamUrl").in_group(SOURCE).rule("stream url"),
+    FieldSpec::text("MaterialId").in_group(SOURCE).rule("id"),
+    FieldSpec::text("VodUrl").in_group(SOURCE).rule("mp4/flv/ts url"),
+    FieldSpec::integer("BeginOffset").rule("file; 0.."),
+    FieldSpec::integer("EndOffset").rule("file; after BeginOffset or < 0"),
+    FieldSpec::integer("RepeatNum").rule("file; -1.."),
+    FieldSpec::integer("PtsCallbackInterval").rule("0.."),
+    FieldSpec::integer("FixedDelayDuration").rule("0..5000"),
+    FieldSpec::text("ImageId").in_group(SOURCE).rule("id"),
+    FieldSpec::text("ImageUrl").in_group(SOURCE).rule("jpg/png url"),
+    FieldSpec::text("RegionId").rule("region"),
 ];
 
-/// The five ways to name a source; exactly one must be given.
+/// The five ways to name a source, in the table's order; exactly one must be given.
 pub const SOURCES: [&str; 5] = ["LiveStreamUrl", "MaterialId", "VodUrl", "ImageId", "ImageUrl"];
 
 /// Parameters that apply only to a file source (VodUrl or MaterialId).
@@ -40,7 +76,8 @@ pub fn is_location_id(text: &str) -> bool {
     }
 }
 
-pub fn check(fields: &Fields<'_>, errors: &mut Vec<Error>) {
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
     checks::required(fields, "CasterId", errors);
     checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
     checks::required(fields, "ResourceName", errors);

@@ -16,20 +16,95 @@ pub enum FieldType {
     Integer,
 }
 
+impl FieldType {
+    /// The type's name in the operation table that JS reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "string",
+            Self::Integer => "integer",
+        }
+    }
+}
+
 /// One parameter of an operation, named as the API names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
     pub name: &'static str,
     pub ty: FieldType,
+    /// The request is refused without it (`MissingParameter`).
+    #[cfg(feature = "table")]
+    pub required: bool,
+    /// A set of alternatives of which exactly one must be given (AddCasterVideoResource's
+    /// `source`), or none.
+    #[cfg(feature = "table")]
+    pub group: Option<&'static str>,
+    /// The rule its value must follow, in a few words (contract section 3). This and the two
+    /// above are the table's description for JS (the `table` feature): the checks themselves are
+    /// the operation's `check`, and the table's tests hold the two to agree.
+    #[cfg(feature = "table")]
+    pub rule: &'static str,
 }
 
 impl FieldSpec {
     pub const fn text(name: &'static str) -> Self {
-        Self { name, ty: FieldType::Text }
+        Self {
+            name,
+            ty: FieldType::Text,
+            #[cfg(feature = "table")]
+            required: false,
+            #[cfg(feature = "table")]
+            group: None,
+            #[cfg(feature = "table")]
+            rule: "",
+        }
     }
 
     pub const fn integer(name: &'static str) -> Self {
-        Self { name, ty: FieldType::Integer }
+        Self {
+            name,
+            ty: FieldType::Integer,
+            #[cfg(feature = "table")]
+            required: false,
+            #[cfg(feature = "table")]
+            group: None,
+            #[cfg(feature = "table")]
+            rule: "",
+        }
+    }
+
+    /// The same field, required.
+    #[cfg(feature = "table")]
+    pub const fn required(self) -> Self {
+        Self { required: true, ..self }
+    }
+
+    /// The same field, one of the alternatives of `group`.
+    #[cfg(feature = "table")]
+    pub const fn in_group(self, group: &'static str) -> Self {
+        Self { group: Some(group), ..self }
+    }
+
+    /// The same field with its rule described.
+    #[cfg(feature = "table")]
+    pub const fn rule(self, rule: &'static str) -> Self {
+        Self { rule, ..self }
+    }
+
+    // Without the `table` feature (both .wasm builds) the description is not carried.
+
+    #[cfg(not(feature = "table"))]
+    pub const fn required(self) -> Self {
+        self
+    }
+
+    #[cfg(not(feature = "table"))]
+    pub const fn in_group(self, _group: &'static str) -> Self {
+        self
+    }
+
+    #[cfg(not(feature = "table"))]
+    pub const fn rule(self, _rule: &'static str) -> Self {
+        self
     }
 
     /// The API's PascalCase spelling, or the same with its first letter lower-cased.

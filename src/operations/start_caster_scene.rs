@@ -3,13 +3,50 @@
 use crate::error::{code, Error};
 
 use super::checks;
-use super::fields::FieldSpec;
-use super::Fields;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::{ReplyField, ReplyType, ServerCode};
 
-pub const FIELDS: &[FieldSpec] =
-    &[FieldSpec::text("CasterId"), FieldSpec::text("SceneId"), FieldSpec::text("RegionId")];
+pub const OPERATION: Operation = Operation {
+    name: "StartCasterScene",
+    #[cfg(feature = "table")]
+    summary: "start a preview (PVW) scene",
+    // Starting a scene that is already in use answers IncorrectSceneStatus.Inuse: nothing twice.
+    #[cfg(feature = "table")]
+    idempotent: true,
+    #[cfg(feature = "table")]
+    qps: 10,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[ReplyField { name: "StreamUrl", ty: ReplyType::String }],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: "IncorrectSceneStatus", status: 400 },
+        ServerCode { code: "IncorrectSceneStatus.Inuse", status: 400 },
+        ServerCode { code: "IncorrectCasterStatus.Idle", status: 400 },
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: code::INVALID_SCENE_ID, status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: "UserQuotaExceed", status: 403 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: "InvalidScene.NotFound", status: 404 },
+        ServerCode { code: "InvalidLayout.NotFound", status: 404 },
+        ServerCode { code: "InvalidConfiguration.NotFound", status: 404 },
+        ServerCode { code: "InvalidCasterTemplate.NotFound", status: 404 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+    ],
+    check,
+};
 
-pub fn check(fields: &Fields<'_>, errors: &mut Vec<Error>) {
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("SceneId").required().rule("id"),
+    FieldSpec::text("RegionId").rule("region"),
+];
+
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
     checks::required(fields, "CasterId", errors);
     checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
     checks::required(fields, "SceneId", errors);

@@ -449,9 +449,10 @@ fn check_valid(action: Action, params: &RawParams, valid: &ValidParams) {
         };
         assert_eq!(valid.get(spec.name), Some(wire.as_str()), "{} was not kept as given", spec.name);
     }
-    let required: &[&str] = match action {
-        Action::StartCasterScene => &["CasterId", "SceneId"],
-        Action::AddCasterVideoResource => &["CasterId", "ResourceName", "LocationId"],
+    let required: &[&str] = match action.name() {
+        "StartCasterScene" => &["CasterId", "SceneId"],
+        "AddCasterVideoResource" => &["CasterId", "ResourceName", "LocationId"],
+        other => panic!("no list of required fields for {other}"),
     };
     for name in required {
         assert!(valid.get(name).is_some(), "{name} is required but validation passed without it");

@@ -1,0 +1,138 @@
+//! The operation table as JSON text, for the JavaScript side: the client's methods, retry policy
+//! and reply reading, the worker's routes, the emulator's dispatch and the TypeScript types are
+//! all built from it. Written by hand (no serde): it is a few hundred bytes of names.
+
+use super::fields::FieldSpec;
+use super::{Operation, ReplyField, ServerCode, OPERATIONS};
+
+/// `[{ name, summary, idempotent, qps, params: [{ name, type, required, group, rule }],
+/// reply: [{ name, type }], codes: [{ code, status }] }, …]`, in the table's order.
+pub fn table_json() -> String {
+    let mut out = String::with_capacity(4096);
+    out.push('[');
+    for (index, action) in OPERATIONS.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        operation(&mut out, action);
+    }
+    out.push(']');
+    out
+}
+
+fn operation(out: &mut String, op: &Operation) {
+    out.push_str("{\"name\":");
+    string(out, op.name);
+    out.push_str(",\"summary\":");
+    string(out, op.summary);
+    out.push_str(",\"idempotent\":");
+    out.push_str(if op.idempotent { "true" } else { "false" });
+    out.push_str(",\"qps\":");
+    out.push_str(&op.qps.to_string());
+    out.push_str(",\"params\":");
+    list(out, op.params, param);
+    out.push_str(",\"reply\":");
+    list(out, op.reply, reply_field);
+    out.push_str(",\"codes\":");
+    list(out, op.codes, server_code);
+    out.push('}');
+}
+
+fn param(out: &mut String, spec: &FieldSpec) {
+    out.push_str("{\"name\":");
+    string(out, spec.name);
+    out.push_str(",\"type\":");
+    string(out, spec.ty.as_str());
+    out.push_str(",\"required\":");
+    out.push_str(if spec.required { "true" } else { "false" });
+    out.push_str(",\"group\":");
+    match spec.group {
+        Some(group) => string(out, group),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"rule\":");
+    string(out, spec.rule);
+    out.push('}');
+}
+
+fn reply_field(out: &mut String, field: &ReplyField) {
+    out.push_str("{\"name\":");
+    string(out, field.name);
+    out.push_str(",\"type\":");
+    string(out, field.ty.as_str());
+    out.push('}');
+}
+
+fn server_code(out: &mut String, code: &ServerCode) {
+    out.push_str("{\"code\":");
+    string(out, code.code);
+    out.push_str(",\"status\":");
+    out.push_str(&code.status.to_string());
+    out.push('}');
+}
+
+fn list<T>(out: &mut String, items: &[T], each: fn(&mut String, &T)) {
+    out.push('[');
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        each(out, item);
+    }
+    out.push(']');
+}
+
+/// A JSON string of table text: printable ASCII, with `"` and `\` escaped (the table's own tests
+/// hold it to printable ASCII; anything else would be a declaration to fix, shown as `?`).
+fn string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            _ => out.push('?'),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documentation_is_complete() {
+        for action in OPERATIONS {
+            let name = action.name();
+            assert!(!action.summary.is_empty(), "{name}: summary");
+            assert!(!action.codes.is_empty(), "{name}: codes");
+            assert!(action.params.iter().all(|spec| !spec.rule.is_empty()), "{name}: a parameter without its rule");
+            for (i, documented) in action.codes.iter().enumerate() {
+                assert!((400..600).contains(&documented.status), "{name}: {}", documented.code);
+                assert!(action.codes[..i].iter().all(|other| other.code != documented.code), "{name}: {} twice", documented.code);
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_as_json_lists_every_declaration() {
+        let json = table_json();
+        assert!(json.starts_with("[{\"name\":\"StartCasterScene\"") && json.ends_with("}]"), "{json}");
+        assert!(json.bytes().all(|b| (b' '..=b'~').contains(&b)) && !json.contains('?'), "{json}");
+        for action in OPERATIONS {
+            assert!(json.contains(&format!("{{\"name\":\"{}\",\"summary\":", action.name())));
+            assert!(json.contains(&format!("\"idempotent\":{},\"qps\":{},", action.idempotent, action.qps)));
+            for field in action.reply {
+                assert!(json.contains(&format!("{{\"name\":\"{}\",\"type\":\"string\"}}", field.name)));
+            }
+            for documented in action.codes {
+                assert!(json.contains(&format!("{{\"code\":\"{}\",\"status\":{}}}", documented.code, documented.status)));
+            }
+        }
+        assert_eq!(json.matches("\"summary\":").count(), OPERATIONS.len());
+    }
+
+}
