@@ -8,7 +8,7 @@ import http from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  parseAuthorization, parseRequestParams, parseTimestamp, validateParams, verifySignature, verifySignatureV3,
+  OPERATIONS, parseAuthorization, parseRequestParams, parseTimestamp, validateParams, verifySignature, verifySignatureV3,
 } from '../dist/server.mjs';
 import { CasterState, DEMO_CASTERS, StateError, castersFromConfig } from './state.mjs';
 
@@ -45,7 +45,8 @@ export const MAX_NONCES = 100_000;
  * their documented limits.
  */
 export const OPERATION_QPS = Object.freeze({
-  StartCasterScene: 10, AddCasterVideoResource: 10, DescribeCasterScenes: 15, AddCasterEpisode: 4,
+  DescribeCasterScenes: 15, AddCasterEpisode: 4,
+  ...Object.fromEntries(OPERATIONS.map(({ name, qps }) => [name, qps])),
 });
 /** The limit of an operation OPERATION_QPS does not list. */
 export const DEFAULT_QPS = 10;
@@ -58,7 +59,20 @@ export const DEMO_ACCESS_KEY = Object.freeze({
   accessKeySecret: 'emulator-demo-secret-not-a-real-key',
 });
 
-const ACTIONS = new Set(['StartCasterScene', 'AddCasterVideoResource']);
+/**
+ * What each operation of the core's table does to the studios: its reply's fields (besides
+ * RequestId) from the validated parameters. Adding an operation to the table adds its behaviour
+ * here; the emulator does not load while one has none.
+ */
+const BEHAVIOURS = {
+  __proto__: null,
+  StartCasterScene: (state, params) => ({ StreamUrl: state.startScene(params.CasterId, params.SceneId) }),
+  AddCasterVideoResource: (state, params) => ({ ResourceId: state.addResource(params.CasterId, params) }),
+};
+const ACTIONS = new Set(OPERATIONS.map(({ name }) => name));
+for (const action of ACTIONS) {
+  if (typeof BEHAVIOURS[action] !== 'function') throw new Error(`emulator: the operation ${action} has no behaviour (emulator/server.mjs, BEHAVIOURS)`);
+}
 // Parameters every RPC request carries besides the operation's own.
 const COMMON = new Set([
   'Action', 'Version', 'Format', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce',
@@ -432,10 +446,7 @@ export function createEmulator(options = {}) {
     if (problems.length > 0) throw new ApiError(problems[0].code, 400, problems[0].message);
 
     try {
-      if (action === 'StartCasterScene') {
-        return { StreamUrl: state.startScene(operation.CasterId, operation.SceneId) };
-      }
-      return { ResourceId: state.addResource(operation.CasterId, operation) };
+      return BEHAVIOURS[action](state, operation);
     } catch (error) {
       // Answered, like a success, only once the state it was judged on is on disk (handle): a
       // DuplicateLocationID caused by an add whose write then fails would be wrong.

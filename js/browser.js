@@ -3,7 +3,7 @@
 // CasterClient's methods are asynchronous and initialise by themselves.
 import wasmInit, * as glue from './aliyun_caster.js';
 import { CasterError } from './caster-error.js';
-import { defineCasterClient } from './client.js';
+import { defineCasterClient, operationSigners } from './client.js';
 
 let ready = false;
 let loading;
@@ -49,5 +49,11 @@ export const CasterClient = defineCasterClient({
   isReady: () => ready,
   ready: () => init(),
 });
+
+// One signer per operation (startCasterScene, addCasterVideoResource, …), each throwing
+// NotInitialized before `init()` as signRequest does: the build writes the names of the core's
+// operation table here (scripts/build.mjs).
+export const {} = operationSigners(signRequest);
+export { OPERATIONS } from './operations.js';
 
 export { CasterError };

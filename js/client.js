@@ -3,15 +3,30 @@
 // The same code runs in Node, browser windows, Web Workers and workerd: it uses only fetch,
 // AbortController, setTimeout and crypto-free Math.random (jitter needs no secrecy).
 import { CasterError } from './caster-error.js';
+import { OPERATIONS as TABLE } from './operations.js';
 
-// `qps`: the vendor's documented limit per user for the operation (ApsaraVideo Live API reference,
-// "QPS limits": 10 for StartCasterScene and for AddCasterVideoResource). The gateway counts each
-// operation on its own, so each has its own limiter.
-const OPERATIONS = {
-  StartCasterScene: { field: 'StreamUrl', idempotent: true, qps: 10 },
-  AddCasterVideoResource: { field: 'ResourceId', idempotent: false, qps: 10 },
-};
+// Every operation of the core's table (src/operations/, written into operations.js by the build):
+// its wire name, whether it may be retried blindly (`idempotent`), the vendor's documented limit
+// per user (`qps`; the gateway counts each operation on its own, so each has its own limiter) and
+// the fields of its successful reply.
+const OPERATIONS = Object.create(null);
+for (const operation of TABLE) OPERATIONS[operation.name] = operation;
 const ACTIONS = Object.keys(OPERATIONS);
+
+/** `StartCasterScene` → `startCasterScene`: the name of its method and of its signer. */
+const methodName = (action) => action[0].toLowerCase() + action.slice(1);
+
+// How each type of reply field the table declares is read: its value, or undefined when the reply
+// does not hold one of that type. Every string of the server's is redacted.
+const REPLY_READERS = {
+  __proto__: null,
+  string: (value, secrets) => (typeof value === 'string' && value !== '' ? redact(value, secrets) : undefined),
+};
+for (const { name, reply } of TABLE) {
+  for (const field of reply) {
+    if (!REPLY_READERS[field.type]) throw new TypeError(`${name}.${field.name}: no reader for reply fields of type ${field.type}`);
+  }
+}
 
 const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxReplyBytes: 1024 * 1024 };
 const MAX_QPS = 1000;
@@ -691,6 +706,51 @@ function clockUnknown(error) {
   });
 }
 
+/**
+ * A runtime's request as `signRequest` takes it, from a per-operation signer's arguments: the
+ * action, `params`, and the options' own enumerable properties (read once each; a throwing getter
+ * or proxy trap is a CasterError). Options may not name an action or hold params.
+ */
+function requestOf(action, signer, params, options) {
+  const refuse = (field, message) => new CasterError({ code: 'InvalidParameter.Malformed', kind: 'validation', field, message });
+  const request = { action, params };
+  if (options === undefined || options === null) return request;
+  let keys;
+  try {
+    keys = typeof options === 'object' && !Array.isArray(options) ? Object.keys(options) : undefined;
+  } catch {
+    throw refuse('options', `the options of ${signer} could not be read (a revoked proxy, or a trap that threw)`);
+  }
+  if (keys === undefined) throw refuse('options', `the options of ${signer} must be an object: signRequest's options without action and params`);
+  for (const key of keys) {
+    if (key === 'action' || key === 'params') {
+      throw refuse(key, `${signer} signs ${action} with its first argument as params; its options cannot hold ${key}`);
+    }
+    let value;
+    try {
+      value = options[key];
+    } catch {
+      throw refuse(key.slice(0, 64), `reading options.${key.slice(0, 64)} threw`);
+    }
+    Object.defineProperty(request, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
+  }
+  return request;
+}
+
+/**
+ * One signer per operation of the table, named after it: `startCasterScene(params, options)`
+ * returns exactly what `signRequest({ action: 'StartCasterScene', params, ...options })` does, and
+ * throws the same CasterError for the same bad input.
+ */
+export function operationSigners(signRequest) {
+  const signers = {};
+  for (const action of ACTIONS) {
+    const name = methodName(action);
+    signers[name] = { [name](params, options) { return signRequest(requestOf(action, name, params, options)); } }[name];
+  }
+  return signers;
+}
+
 /** The core of a runtime where the module is ready at import (Node, workerd). */
 export function readyCore(signRequest, validateParams) {
   return { signRequest, validateParams, isReady: () => true, ready: async () => {} };
@@ -779,14 +839,15 @@ export function defineCasterClient(core) {
       });
     }
 
-    /** Starts a preview (PVW) scene. Resolves to `{ RequestId, StreamUrl }`. */
-    startCasterScene(params) {
-      return this.#call('StartCasterScene', params);
-    }
-
-    /** Adds a video source. Resolves to `{ RequestId, ResourceId }`. Never retried blindly. */
-    addCasterVideoResource(params) {
-      return this.#call('AddCasterVideoResource', params);
+    // One sending method per operation of the table, named after it (`startCasterScene`, …):
+    // it resolves to `{ RequestId, …its reply fields }`. One that is not idempotent is never
+    // retried blindly.
+    static {
+      for (const action of ACTIONS) {
+        const name = methodName(action);
+        const method = { [name](params) { return this.#call(action, params); } }[name];
+        Object.defineProperty(this.prototype, name, { __proto__: null, value: method, writable: true, enumerable: false, configurable: true });
+      }
     }
 
     async #call(action, params) {
@@ -970,11 +1031,11 @@ export function defineCasterClient(core) {
       // Own members only (a JSON "__proto__" member is an own key; Object.prototype supplies none).
       // Every string of the server's is passed on with any form of a secret redacted.
       const member = (key) => (hasOwn(body, key) ? body[key] : undefined);
-      const field = OPERATIONS[action].field;
+      const fields = OPERATIONS[action].reply;
       const requestId = typeof member('RequestId') === 'string'
         ? redact(member('RequestId'), secrets) : headerRequestId(reply, secrets);
       const code = member('Code');
-      if (typeof code === 'string' && (status >= 400 || member(field) === undefined)) {
+      if (typeof code === 'string' && (status >= 400 || fields.some((field) => member(field.name) === undefined))) {
         const shown = redact(code, secrets);
         if (shown.length > MAX_CODE_LENGTH || !API_CODE.test(shown)) return invalid('a Code that is not an error code');
         const message = member('Message');
@@ -998,11 +1059,14 @@ export function defineCasterClient(core) {
         };
       }
       if (status < 200 || status >= 300) return invalid('an error body without a Code');
-      const value = member(field);
-      if (!requestId || typeof value !== 'string' || value === '') {
-        return invalid(`a success body without ${requestId ? field : 'RequestId'}`);
+      if (!requestId) return invalid('a success body without RequestId');
+      const value = { RequestId: requestId };
+      for (const field of fields) {
+        const read = REPLY_READERS[field.type](member(field.name), secrets);
+        if (read === undefined) return invalid(`a success body without ${field.name}`);
+        value[field.name] = read;
       }
-      return { ok: true, value: { RequestId: requestId, [field]: redact(value, secrets) } };
+      return { ok: true, value };
     }
 
     /**

@@ -134,6 +134,43 @@ export interface SignedRequest {
 /** Validates and signs; sends nothing. Throws a CasterError. */
 export function signRequest(request: SignRequestInput): SignedRequest;
 
+/** signRequest's options: everything but `action` and `params`. */
+export type SignOptions = Omit<Extract<SignRequestInput, { action: 'StartCasterScene' }>, 'action' | 'params'>;
+
+/** `signRequest({ action: 'StartCasterScene', params, ...options })`: the same result, the same errors. */
+export function startCasterScene(params: StartCasterSceneParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'AddCasterVideoResource', params, ...options })`: the same result, the same errors. */
+export function addCasterVideoResource(params: AddCasterVideoResourceParams, options: SignOptions): SignedRequest;
+
+/** One parameter of an operation, as the core's operation table describes it. */
+export interface OperationParam {
+  readonly name: string;
+  readonly type: 'string' | 'integer';
+  readonly required: boolean;
+  /** The set of alternatives of which exactly one is given (`source`), or null. */
+  readonly group: string | null;
+  /** Its rule, in a few words. */
+  readonly rule: string;
+}
+
+/** One operation of the core's table (src/operations/). */
+export interface Operation {
+  readonly name: Action;
+  readonly summary: string;
+  /** Whether sending it twice does what sending it once does (the client retries only those blindly). */
+  readonly idempotent: boolean;
+  /** The vendor's documented requests a second per user. */
+  readonly qps: number;
+  readonly params: readonly OperationParam[];
+  /** The fields of a successful reply besides RequestId. */
+  readonly reply: readonly { readonly name: string; readonly type: 'string' }[];
+  /** The error codes the vendor documents, with their HTTP status. */
+  readonly codes: readonly { readonly code: string; readonly status: number }[];
+}
+
+/** Every operation this package implements, frozen: what CasterClient, the worker and the emulator are built from. */
+export const OPERATIONS: readonly Operation[];
+
 export interface Problem {
   field: string;
   code: string;

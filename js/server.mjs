@@ -5,7 +5,7 @@
 // either way, and CasterError is the same class as the Node entry's (see js/boundary.js).
 import { readFileSync } from 'node:fs';
 import { initSync, signRequest, validateParams } from './server/aliyun_caster.js';
-import { defineCasterClient, readyCore } from './client.js';
+import { defineCasterClient, operationSigners, readyCore } from './client.js';
 
 initSync({ module: readFileSync(new URL('./server/aliyun_caster_bg.wasm', import.meta.url)) });
 
@@ -14,6 +14,11 @@ export { CasterError } from './caster-error.js';
 export { parseAuthorization, parseRequestParams, parseTimestamp, verifySignature, verifySignatureV3 } from './server/aliyun_caster.js';
 
 export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams));
+
+// One signer per operation (startCasterScene, addCasterVideoResource, …): the build writes the
+// names of the core's operation table here (scripts/build.mjs).
+export const {} = operationSigners(signRequest);
+export { OPERATIONS } from './operations.js';
 
 /** Nothing to do in Node: kept so that code written for every runtime can call it. */
 export default async function init() {}

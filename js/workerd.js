@@ -2,7 +2,7 @@
 // time, so the module is ready right after import; `await init()` is harmless.
 import wasmModule from './aliyun_caster_bg.wasm';
 import { initSync, signRequest, validateParams } from './aliyun_caster.js';
-import { defineCasterClient, readyCore } from './client.js';
+import { defineCasterClient, operationSigners, readyCore } from './client.js';
 
 initSync({ module: wasmModule });
 
@@ -10,6 +10,11 @@ export { signRequest, validateParams };
 export { CasterError } from './caster-error.js';
 
 export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams));
+
+// One signer per operation (startCasterScene, addCasterVideoResource, …): the build writes the
+// names of the core's operation table here (scripts/build.mjs).
+export const {} = operationSigners(signRequest);
+export { OPERATIONS } from './operations.js';
 
 /** Nothing to do in workerd: kept so that code written for every runtime can call it. */
 export default async function init() {}

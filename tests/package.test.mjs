@@ -369,7 +369,9 @@ console.log(JSON.stringify(out));
     const out = parseOutput(result);
     checkScenario(out, { locationId: 'RV01', readyBeforeInit: true });
     assert.match(out.resolvedTo, /\/node_modules\/aliyun-caster\/dist\/node\.mjs$/, 'the `node` + `import` condition');
-    assert.deepEqual(out.namespaceKeys, ['CasterClient', 'CasterError', 'default', 'signRequest', 'validateParams']);
+    assert.deepEqual(out.namespaceKeys, [
+      'CasterClient', 'CasterError', 'OPERATIONS', 'addCasterVideoResource', 'default', 'signRequest', 'startCasterScene', 'validateParams',
+    ]);
     assert.equal(result.stderr, '', 'nothing on stderr');
   });
 

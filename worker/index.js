@@ -6,9 +6,12 @@
 // (default https://live.aliyuncs.com), SIGNATURE_ALGORITHM ("v1", the default, or "v3": the
 // signature of the requests upstream), PROXY_TOKEN (callers send `Authorization: Bearer <token>`),
 // ALLOWED_ORIGINS (comma-separated CORS allow-list; other origins get no CORS grant).
-import { CasterClient, CasterError } from '../dist/workerd.js';
+import { CasterClient, CasterError, OPERATIONS } from '../dist/workerd.js';
 
-const ROUTES = { '/v1/StartCasterScene': 'startCasterScene', '/v1/AddCasterVideoResource': 'addCasterVideoResource' };
+// One route per operation of the core's table: `POST /v1/<WireName>` calls the client's method of
+// that name (`startCasterScene`, …).
+const ROUTES = new Map(OPERATIONS.map(({ name }) => [`/v1/${name}`, name[0].toLowerCase() + name.slice(1)]));
+const ROUTES_SHOWN = [...ROUTES.keys()].map((path) => `POST ${path}`).join(' or ');
 const MAX_BODY_BYTES = 64 * 1024;
 // The most an upstream reply may hold (decoded): the API's replies are well under 1 KB, and every
 // request in flight in an isolate holds its reply, within the isolate's 128 MB. The client reads
@@ -32,7 +35,7 @@ function clientFor(env) {
       endpoint: env.UPSTREAM || undefined,
       // No CORS on the way upstream: V3's headers cost nothing here.
       signatureAlgorithm: env.SIGNATURE_ALGORITHM || undefined,
-      maxQps: 10,
+      // maxQps: each operation's documented limit, from the table.
       maxReplyBytes: MAX_REPLY_BYTES,
     });
     clients.clear(); // a new configuration replaces the old one
@@ -122,8 +125,8 @@ function fromCasterError(error, origin) {
 async function handle(request, env) {
   const url = new URL(request.url);
   const origin = allowedOrigin(request, env);
-  const operation = ROUTES[url.pathname];
-  if (!operation) return refuse(404, 'NotFound', 'Use POST /v1/StartCasterScene or POST /v1/AddCasterVideoResource.', origin);
+  const operation = ROUTES.get(url.pathname);
+  if (!operation) return refuse(404, 'NotFound', `Use ${ROUTES_SHOWN}.`, origin);
 
   if (request.method === 'OPTIONS') {
     return new Response(null, {
