@@ -43,9 +43,15 @@ export function validateParams(action, params) {
   return glue.validateParams(action, params);
 }
 
+export function checkConfig(options) {
+  requireReady();
+  return glue.checkConfig(options);
+}
+
 export const CasterClient = defineCasterClient({
   signRequest: glue.signRequest,
   validateParams: glue.validateParams,
+  checkConfig: glue.checkConfig,
   isReady: () => ready,
   ready: () => init(),
 });

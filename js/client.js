@@ -752,13 +752,14 @@ export function operationSigners(signRequest) {
 }
 
 /** The core of a runtime where the module is ready at import (Node, workerd). */
-export function readyCore(signRequest, validateParams) {
-  return { signRequest, validateParams, isReady: () => true, ready: async () => {} };
+export function readyCore(signRequest, validateParams, checkConfig) {
+  return { signRequest, validateParams, checkConfig, isReady: () => true, ready: async () => {} };
 }
 
 /**
- * Builds the CasterClient class over a runtime's core: `signRequest`, `validateParams`, and
- * `ready()`, which resolves once the wasm module is usable (at once in Node and workerd).
+ * Builds the CasterClient class over a runtime's core: `signRequest`, `validateParams`,
+ * `checkConfig`, and `ready()`, which resolves once the wasm module is usable (at once in Node and
+ * workerd).
  */
 export function defineCasterClient(core) {
   return class CasterClient {
@@ -820,10 +821,14 @@ export function defineCasterClient(core) {
       for (const action of ACTIONS) this.#limiters[action] = new RateLimiter(maxQps[action]);
 
       // Endpoint, method, region, signature algorithm and fixed credentials are checked now by the
-      // core itself: a dry signature of a valid request can fail only on configuration. (In a
-      // browser before `init()`, the first call checks them instead.)
+      // core's checkConfig, the check signing itself runs. (In a browser before `init()`, the
+      // first call checks them instead.) Absent fixed credentials are checked as missing.
       if (core.isReady()) {
-        this.#sign('StartCasterScene', { CasterId: 'c', SceneId: 's' }, fixed ?? { accessKeyId: 'LTAIcheck', accessKeySecret: 'check' });
+        const { regionId, endpoint, method, signatureAlgorithm } = this.#config;
+        const credentials = fixed
+          ? { accessKeyId: fixed.accessKeyId ?? '', accessKeySecret: fixed.accessKeySecret ?? '', securityToken: fixed.securityToken }
+          : {};
+        core.checkConfig({ ...credentials, regionId, endpoint, method, signatureAlgorithm });
       }
     }
 

@@ -134,6 +134,16 @@ export interface SignedRequest {
 /** Validates and signs; sends nothing. Throws a CasterError. */
 export function signRequest(request: SignRequestInput): SignedRequest;
 
+/**
+ * Checks a configuration as signRequest would (credentials only when one of them is given), and
+ * throws the CasterError it would throw; returns nothing. What CasterClient and the console page
+ * check their settings with.
+ */
+export function checkConfig(options: {
+  accessKeyId?: string; accessKeySecret?: string; securityToken?: string; regionId?: string; endpoint?: string;
+  method?: Method; signatureAlgorithm?: SignatureAlgorithm;
+}): void;
+
 /** signRequest's options: everything but `action` and `params`. */
 export type SignOptions = Omit<Extract<SignRequestInput, { action: 'StartCasterScene' }>, 'action' | 'params'>;
 

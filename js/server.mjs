@@ -4,16 +4,16 @@
 // entry's build leaves them out, so pages and workers never download them. One build is loaded
 // either way, and CasterError is the same class as the Node entry's (see js/boundary.js).
 import { readFileSync } from 'node:fs';
-import { initSync, signRequest, validateParams } from './server/aliyun_caster.js';
+import { checkConfig, initSync, signRequest, validateParams } from './server/aliyun_caster.js';
 import { defineCasterClient, operationSigners, readyCore } from './client.js';
 
 initSync({ module: readFileSync(new URL('./server/aliyun_caster_bg.wasm', import.meta.url)) });
 
-export { signRequest, validateParams };
+export { checkConfig, signRequest, validateParams };
 export { CasterError } from './caster-error.js';
 export { parseAuthorization, parseRequestParams, parseTimestamp, verifySignature, verifySignatureV3 } from './server/aliyun_caster.js';
 
-export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams));
+export const CasterClient = defineCasterClient(readyCore(signRequest, validateParams, checkConfig));
 
 // One signer per operation (startCasterScene, addCasterVideoResource, …): the build writes the
 // names of the core's operation table here (scripts/build.mjs).

@@ -102,6 +102,45 @@ pub fn region_id(text: &str) -> Result<String, Error> {
     }
 }
 
+/// The names of a request's configuration, in the order [`check_config`] reads them.
+pub const CONFIG_KEYS: [&str; 7] =
+    ["accessKeyId", "accessKeySecret", "securityToken", "regionId", "endpoint", "method", "signatureAlgorithm"];
+
+/// Checks a configuration as a caller gives it, each option read by `text` (`None` when absent),
+/// in the order signing reads them, so that both report the same first problem: the credentials'
+/// shape, then region, endpoint, method and signature algorithm. `credentials: false` leaves the
+/// credentials alone (a client that is given them later, by a function). The one check that the
+/// client, the page and signing share.
+pub fn check_config(
+    text: &mut dyn FnMut(&'static str) -> Result<Option<String>, Error>,
+    credentials: bool,
+) -> Result<crate::RequestConfig, Error> {
+    let credentials = if credentials {
+        crate::Credentials::new(
+            text("accessKeyId")?.unwrap_or_default(),
+            text("accessKeySecret")?.unwrap_or_default(),
+            text("securityToken")?,
+        )?
+    } else {
+        // A stand-in that passes the shape check and never signs anything.
+        crate::Credentials::new("LTAI".to_owned(), "unchecked".to_owned(), None)?
+    };
+    let mut config = crate::RequestConfig::new(credentials);
+    if let Some(region) = text("regionId")? {
+        config.region_id = region_id(&region)?;
+    }
+    if let Some(endpoint) = text("endpoint")? {
+        config.endpoint = Endpoint::parse(&endpoint)?;
+    }
+    if let Some(method) = text("method")? {
+        config.method = Method::parse(&method)?;
+    }
+    if let Some(algorithm) = text("signatureAlgorithm")? {
+        config.algorithm = crate::SignatureAlgorithm::parse(&algorithm)?;
+    }
+    Ok(config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +173,48 @@ mod tests {
         assert_eq!(Method::parse("post"), Ok(Method::Post));
         assert_eq!(Method::parse("GET"), Ok(Method::Get));
         assert!(Method::parse("PUT").is_err());
+    }
+
+    fn options<'a>(given: &'a [(&'static str, &'a str)]) -> impl FnMut(&'static str) -> Result<Option<String>, Error> + 'a {
+        |key| Ok(given.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn check_config_accepts_defaults_and_good_settings() {
+        let keys = [("accessKeyId", "LTAI5tCheck"), ("accessKeySecret", "s")];
+        let config = check_config(&mut options(&keys), true).expect("defaults");
+        assert_eq!((config.region_id.as_str(), config.method), (DEFAULT_REGION_ID, Method::Post));
+        let all = [
+            ("accessKeyId", "LTAI5tCheck"),
+            ("accessKeySecret", "s"),
+            ("securityToken", "CAIS"),
+            ("regionId", "cn-beijing"),
+            ("endpoint", "http://127.0.0.1:8080"),
+            ("method", "get"),
+            ("signatureAlgorithm", "v3"),
+        ];
+        let config = check_config(&mut options(&all), true).expect("all given");
+        assert_eq!((config.region_id.as_str(), config.method, config.algorithm), ("cn-beijing", Method::Get, crate::SignatureAlgorithm::Acs3HmacSha256));
+        assert!(check_config(&mut options(&[]), false).is_ok(), "credentials left to later");
+    }
+
+    #[test]
+    fn check_config_names_the_first_bad_option_in_signing_order() {
+        type Options<'a> = &'a [(&'static str, &'a str)];
+        let cases: [(Options<'_>, bool, &str); 8] = [
+            (&[], true, "accessKeyId"),
+            (&[("accessKeyId", "LTAI5tCheck")], true, "accessKeySecret"),
+            (&[("regionId", "CN SHANGHAI")], false, "regionId"),
+            (&[("endpoint", "ftp://example.com")], false, "endpoint"),
+            (&[("method", "PUT")], false, "method"),
+            (&[("signatureAlgorithm", "V2")], false, "signatureAlgorithm"),
+            (&[("endpoint", "https://u:p@example.com"), ("method", "PUT")], false, "endpoint"),
+            (&[("regionId", "x y"), ("accessKeyId", "a b")], true, "accessKeyId"),
+        ];
+        for (given, credentials, field) in cases {
+            let error = check_config(&mut options(given), credentials).expect_err(field);
+            assert_eq!(error.kind, crate::ErrorKind::Config, "{field}");
+            assert_eq!(error.field.as_deref(), Some(field), "{given:?}: {}", error.message);
+        }
     }
 }

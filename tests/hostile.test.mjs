@@ -24,6 +24,8 @@ import { decodeForm, enc, referenceSign } from './support/reference-signer.mjs';
 import { COMMON_PARAMS, secretForms } from './support/secrets.mjs';
 
 const { CasterClient, CasterError, signRequest, validateParams } = entry;
+// checkConfig's options: a configuration, as signRequest reads it.
+const CHECK_CONFIG_KEYS = ['accessKeyId', 'accessKeySecret', 'securityToken', 'regionId', 'endpoint', 'method', 'signatureAlgorithm'];
 const { parseAuthorization, parseRequestParams, parseTimestamp, verifySignature, verifySignatureV3 } = serverEntry;
 
 const SEED = seedFrom('HOSTILE_SEED');
@@ -498,6 +500,11 @@ const DRIVERS = {
     };
   },
 
+  checkConfig(h) {
+    const options = h.chance(0.9) ? h.value(CHECK_CONFIG_KEYS) : h.value();
+    return { args: [options], run: () => entry.checkConfig(options), returned: (r) => (r === undefined ? undefined : `returned ${preview(r)}`) };
+  },
+
   validateParams(h) {
     const action = h.chance(0.85) ? h.pick(ACTIONS) : h.value();
     const params = h.chance(0.75) && ACTIONS.includes(action) ? nearParams(h, action).params : h.value(PARAM_KEYS);
@@ -731,7 +738,7 @@ function clientCall(h, action) {
 
 const WEIGHTS = {
   signRequest: 25, validateParams: 18, verifySignature: 10, verifySignatureV3: 8, parseAuthorization: 5, parseRequestParams: 8,
-  parseTimestamp: 6, CasterError: 5,
+  parseTimestamp: 6, CasterError: 5, checkConfig: 6,
   CasterClient: 8, startCasterScene: 8, addCasterVideoResource: 9, default: 3,
 };
 const WEIGHTED = Object.entries(WEIGHTS).flatMap(([name, weight]) => Array(weight).fill(name));

@@ -147,3 +147,25 @@ test('js/index.d.ts declares every operation of the table: its method, signer, p
     }
   }
 });
+
+test('checkConfig throws the CasterError signing throws for a bad option, and CasterClient checks with it', () => {
+  const bad = [
+    { endpoint: 'ftp://example.com' }, { endpoint: 'https://u:p@example.com' }, { method: 'PUT' }, { regionId: 'CN SHANGHAI' },
+    { signatureAlgorithm: 'V2' }, { accessKeyId: '' }, { accessKeyId: 'LTAI5tTableTest' }, { accessKeyId: 'a b', accessKeySecret: 's' },
+    { ...CREDENTIALS, endpoint: 42 }, { ...CREDENTIALS, regionId: 'x'.repeat(9000) },
+  ];
+  for (const options of bad) {
+    const withKeys = options.accessKeyId === undefined ? { ...CREDENTIALS, ...options } : options;
+    const expected = thrown(() => signRequest({ action: 'StartCasterScene', params: EXAMPLES.StartCasterScene, ...withKeys }));
+    assert.deepEqual(thrown(() => pkg.checkConfig(withKeys)), expected, JSON.stringify(options).slice(0, 80));
+    assert.equal(expected.kind, 'config');
+    assert.deepEqual(thrown(() => new CasterClient(withKeys)), expected, `CasterClient ${JSON.stringify(options).slice(0, 80)}`);
+  }
+  assert.equal(pkg.checkConfig({}), undefined, 'nothing given: the defaults are valid; credentials are not checked');
+  assert.equal(pkg.checkConfig({ ...CREDENTIALS, endpoint: 'http://127.0.0.1:9', method: 'GET', signatureAlgorithm: 'v3' }), undefined);
+  assert.equal(thrown(() => pkg.checkConfig({ action: 'StartCasterScene' })).field, 'action', 'only configuration');
+  assert.equal(thrown(() => pkg.checkConfig('https://example.com')).code, 'InvalidParameter.Malformed');
+  // A client given its credentials by a function has them checked at each call, not now.
+  assert.ok(new CasterClient({ credentials: async () => CREDENTIALS, regionId: 'cn-beijing' }));
+  assert.equal(thrown(() => new CasterClient({ credentials: async () => CREDENTIALS, method: 'PUT' })).field, 'method');
+});

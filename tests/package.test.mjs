@@ -370,7 +370,8 @@ console.log(JSON.stringify(out));
     checkScenario(out, { locationId: 'RV01', readyBeforeInit: true });
     assert.match(out.resolvedTo, /\/node_modules\/aliyun-caster\/dist\/node\.mjs$/, 'the `node` + `import` condition');
     assert.deepEqual(out.namespaceKeys, [
-      'CasterClient', 'CasterError', 'OPERATIONS', 'addCasterVideoResource', 'default', 'signRequest', 'startCasterScene', 'validateParams',
+      'CasterClient', 'CasterError', 'OPERATIONS', 'addCasterVideoResource', 'checkConfig', 'default', 'signRequest', 'startCasterScene',
+      'validateParams',
     ]);
     assert.equal(result.stderr, '', 'nothing on stderr');
   });

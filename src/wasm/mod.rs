@@ -14,14 +14,12 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
-use crate::config::{self, Endpoint, Method};
-use crate::credentials::Credentials;
+use crate::config;
 use crate::error::{code, Error, ErrorKind};
 use crate::limits::{shown, MAX_OPTION_BYTES};
 use crate::nonce::Nonce;
 use crate::operations::{validate, Action};
-use crate::signing::operation::{with_signed_operation, RequestConfig};
-use crate::signing::SignatureAlgorithm;
+use crate::signing::operation::with_signed_operation;
 use crate::time::Timestamp;
 
 use convert::{check_keys, item_text, params_item, raw_params, request_entries, string_units, value_text, Item};
@@ -163,31 +161,19 @@ impl Drop for Scrubbed {
     }
 }
 
+/// The configuration among a request's entries, checked; the credentials only when `credentials`.
+fn config_of(given: &[(String, Item)], credentials: bool) -> Result<crate::RequestConfig, Error> {
+    let mut text = |key: &'static str| given.iter().find(|(k, _)| k == key).map(|(_, v)| item_text(v, key, ErrorKind::Config)).transpose();
+    config::check_config(&mut text, credentials)
+}
+
 fn sign(request: &JsValue) -> Result<String, Error> {
     let mut given = Scrubbed(request_entries(request)?);
     check_keys(&given.0, &REQUEST_KEYS, "signRequest")?;
     let params = given.0.iter().position(|(key, _)| key == "params").map(|index| given.0.swap_remove(index).1);
     let get = |key: &str| given.0.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-    let config_text = |key: &str| get(key).map(|v| item_text(v, key, ErrorKind::Config)).transpose();
 
-    let credentials = Credentials::new(
-        config_text("accessKeyId")?.unwrap_or_default(),
-        config_text("accessKeySecret")?.unwrap_or_default(),
-        config_text("securityToken")?,
-    )?;
-    let mut config = RequestConfig::new(credentials);
-    if let Some(region) = config_text("regionId")? {
-        config.region_id = config::region_id(&region)?;
-    }
-    if let Some(endpoint) = config_text("endpoint")? {
-        config.endpoint = Endpoint::parse(&endpoint)?;
-    }
-    if let Some(method) = config_text("method")? {
-        config.method = Method::parse(&method)?;
-    }
-    if let Some(algorithm) = config_text("signatureAlgorithm")? {
-        config.algorithm = SignatureAlgorithm::parse(&algorithm)?;
-    }
+    let config = config_of(&given.0, true)?;
 
     let action = action_of(get("action"))?;
     let params = match params {
@@ -198,6 +184,20 @@ fn sign(request: &JsValue) -> Result<String, Error> {
     let timestamp = timestamp_of(get("timestamp"))?;
     let nonce = nonce_of(get("nonce"))?;
     with_signed_operation(&valid, &config, timestamp, &nonce, |signed, all| packed::signed(&config.endpoint, signed, all))
+}
+
+/// Checks a configuration (signRequest's options but action, params, timestamp and nonce) as
+/// signing would; the credentials only when one of them is given. Returns nothing; throws the
+/// CasterError signing would throw for it. CasterClient and the console page check with it.
+#[wasm_bindgen(js_name = checkConfig)]
+pub fn check_config(options: JsValue) -> Result<(), JsValue> {
+    let run = || -> Result<(), Error> {
+        let given = Scrubbed(request_entries(&options)?);
+        check_keys(&given.0, &config::CONFIG_KEYS, "checkConfig")?;
+        let credentials = given.0.iter().any(|(key, _)| key.starts_with("access") || key == "securityToken");
+        config_of(&given.0, credentials).map(|_| ())
+    };
+    run().map_err(|e| to_js(&e))
 }
 
 /// Validates and signs one request; sends nothing.
