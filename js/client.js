@@ -13,7 +13,7 @@ const OPERATIONS = Object.create(null);
 for (const operation of TABLE) OPERATIONS[operation.name] = operation;
 const ACTIONS = Object.keys(OPERATIONS);
 
-/** `StartCasterScene` → `startCasterScene`: the name of its method and of its signer. */
+/** An operation's wire name in camelCase (`AbcDef` → `abcDef`): the name of its method and of its signer. */
 const methodName = (action) => action[0].toLowerCase() + action.slice(1);
 
 // How each type of reply field the table declares is read: its value, or undefined when the reply
@@ -738,8 +738,8 @@ function requestOf(action, signer, params, options) {
 }
 
 /**
- * One signer per operation of the table, named after it: `startCasterScene(params, options)`
- * returns exactly what `signRequest({ action: 'StartCasterScene', params, ...options })` does, and
+ * One signer per operation of the table, named after it: `abcDef(params, options)`
+ * returns exactly what `signRequest({ action: 'AbcDef', params, ...options })` does, and
  * throws the same CasterError for the same bad input.
  */
 export function operationSigners(signRequest) {
@@ -773,7 +773,7 @@ export function defineCasterClient(core) {
      * @param {object} config accessKeyId + accessKeySecret (+ securityToken), or `credentials`:
      *   an async function returning them, called before each attempt (STS refresh); regionId,
      *   endpoint, method, signatureAlgorithm ("v1", the default, or "v3"), timeoutMs, maxRetries,
-     *   maxQps (a number for every operation, or { StartCasterScene?, AddCasterVideoResource? };
+     *   maxQps (a number for every operation, or an object of numbers by operation name;
      *   default each operation's documented limit, 10), maxReplyBytes (1 KiB to 64 MiB, default 1 MiB: the most a reply's body may hold,
      *   decoded), fetch.
      */

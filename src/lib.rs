@@ -1,5 +1,5 @@
 //! Validate and sign Alibaba Cloud ApsaraVideo Live production-studio requests
-//! (`StartCasterScene`, `AddCasterVideoResource`, API version 2016-11-01).
+//! (the operations of `operations::OPERATIONS`, API version 2016-11-01).
 //!
 //! The core is Sans-IO: it never reads a clock, draws randomness or touches the network. Time and
 //! nonce are arguments, so every signature is reproducible. The `wasm` module is the thin

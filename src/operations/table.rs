@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn the_table_as_json_lists_every_declaration() {
         let json = table_json();
-        assert!(json.starts_with("[{\"name\":\"StartCasterScene\"") && json.ends_with("}]"), "{json}");
+        assert!(json.starts_with("[{\"name\":\"") && json.ends_with("}]"), "{json}");
         assert!(json.bytes().all(|b| (b' '..=b'~').contains(&b)) && !json.contains('?'), "{json}");
         for action in OPERATIONS {
             assert!(json.contains(&format!("{{\"name\":\"{}\",\"summary\":", action.name())));
