@@ -1,7 +1,7 @@
 // The console page: validates as you type with the package's own validateParams, shows the signed
 // request, sends it with CasterClient, and logs the outcome. Secrets live in this module's memory
 // and the password fields only: never in storage, the URL or the console.
-import init, { CasterClient, CasterError, signRequest, validateParams } from '/dist/browser.js';
+import init, { CasterClient, CasterError, OPERATIONS, checkConfig, signRequest, validateParams } from '/dist/browser.js';
 
 const SETTINGS_KEY = 'aliyun-caster-console';
 const REMEMBERED = ['mode', 'endpoint', 'regionId', 'accessKeyId']; // never a secret or a token
@@ -19,8 +19,12 @@ const STATE_TIMEOUT_MS = 5000;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
-const forms = { StartCasterScene: $('#start-form'), AddCasterVideoResource: $('#add-form') };
-let lastEdited = 'StartCasterScene';
+// One form per operation of the core's table (OPERATIONS), each marked with its data-action.
+const forms = Object.fromEntries(OPERATIONS.map(({ name }) => [name, $(`form[data-action="${name}"]`)]));
+for (const [name, form] of Object.entries(forms)) if (!form) throw new Error(`the page has no form for ${name}`);
+let lastEdited = OPERATIONS[0].name;
+/** The CasterClient method of an operation: its wire name in camelCase. */
+const methodOf = (action) => action[0].toLowerCase() + action.slice(1);
 let emulatorState;
 
 function setStatus(text) {
@@ -103,7 +107,7 @@ function v3CrossOrigin(c) {
   };
 }
 
-/** Problems with the connection: in direct mode found by the signer itself on a dry run. */
+/** Problems with the connection: in direct mode found by the core's checkConfig, as signing would. */
 function connectionProblems() {
   const c = connection();
   const problems = [];
@@ -125,10 +129,10 @@ function connectionProblems() {
   if (!c.accessKeyId) problems.push({ field: 'accessKeyId', message: 'AccessKeyId is required' });
   if (!c.accessKeySecret) problems.push({ field: 'accessKeySecret', message: 'AccessKeySecret is required' });
   try {
-    signRequest({
-      ...c, accessKeyId: c.accessKeyId || 'LTAIcheck', accessKeySecret: c.accessKeySecret || 'check',
-      action: 'StartCasterScene', params: { CasterId: 'c', SceneId: 's' },
-    });
+    // The settings always; the credentials' shape once both are typed (the two checks above say
+    // what is missing).
+    const keysGiven = c.accessKeyId && c.accessKeySecret;
+    checkConfig(keysGiven ? c : { ...c, accessKeyId: undefined, accessKeySecret: undefined, securityToken: undefined });
   } catch (error) {
     if (error instanceof CasterError && error.field) problems.push({ field: error.field, message: error.message });
     else throw error;
@@ -420,8 +424,7 @@ async function submit(action) {
       return fetch(url, init);
     },
   });
-  const call = action === 'StartCasterScene'
-    ? client.startCasterScene(paramsOf(action)) : client.addCasterVideoResource(paramsOf(action));
+  const call = client[methodOf(action)](paramsOf(action));
   try {
     logResult(action, { value: await call });
     if (action === 'AddCasterVideoResource') {
