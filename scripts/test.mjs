@@ -53,6 +53,15 @@ const suites = [
     name: 'cargo clippy wasm32 (lint gate)', cmd: 'cargo',
     args: ['clippy', '--target', 'wasm32-unknown-unknown', '--all-targets', '--quiet', '--', '-D', 'warnings'],
   },
+  // The two .wasm builds leave the default `table` feature out: lint them as they are built.
+  {
+    name: 'cargo clippy wasm32, signer build as shipped (lint gate)', cmd: 'cargo',
+    args: ['clippy', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features', '--quiet', '--', '-D', 'warnings'],
+  },
+  {
+    name: 'cargo clippy wasm32, server build as shipped (lint gate)', cmd: 'cargo',
+    args: ['clippy', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features', '--features', 'server', '--quiet', '--', '-D', 'warnings'],
+  },
   // The server build (dist/server/) compiles the server-side exports in.
   {
     name: 'cargo clippy wasm32, server build (lint gate)', cmd: 'cargo',
