@@ -17,7 +17,7 @@ import {
   CLOCK_TOLERANCE_MS, DEMO_ACCESS_KEY, HEADERS_TIMEOUT_MS, MAX_HEADER_BYTES, NONCE_TTL_MS, REQUEST_TIMEOUT_MS,
   TIMEOUT_CHECK_INTERVAL_MS,
 } from '../emulator/server.mjs';
-import { startEmulator } from './support/emulator.mjs';
+import { parseResponse, rawRequest, startEmulator } from './support/emulator.mjs';
 
 const WWW = join(dirname(fileURLToPath(import.meta.url)), '..', 'www');
 const MINUTE = 60 * 1000;
@@ -36,49 +36,7 @@ const start = (t, options = {}) => startEmulator(t, { config: CONFIG, key: KEY, 
 
 const send = (signed, headers = {}) => fetch(signed.url, { method: signed.method, headers: { ...signed.headers, ...headers }, body: signed.body });
 
-/** Parses the first HTTP response in `raw` (a latin1 string): status, lower-case headers, body, JSON. */
-function parseResponse(raw) {
-  const end = raw.indexOf('\r\n\r\n');
-  if (end < 0) return { status: 0, headers: {}, body: '', raw };
-  const [statusLine, ...headerLines] = raw.slice(0, end).split('\r\n');
-  const headers = {};
-  for (const line of headerLines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const length = Number(headers['content-length'] ?? NaN);
-  const bytes = Buffer.from(raw.slice(end + 4), 'latin1');
-  const body = (Number.isInteger(length) ? bytes.subarray(0, length) : bytes).toString('utf8');
-  let json;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    json = undefined;
-  }
-  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body, json, raw };
-}
 
-/**
- * Writes `request` (a string, sent as latin1 bytes, or a Buffer) on a new connection to the
- * emulator and reads until the server closes it or `timeoutMs` passes; the socket is destroyed
- * either way.
- */
-function rawRequest(port, request, { timeoutMs = 5000 } = {}) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const chunks = [];
-    const finish = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(parseResponse(Buffer.concat(chunks).toString('latin1')));
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('close', finish);
-    socket.on('error', () => {});
-    socket.write(typeof request === 'string' ? Buffer.from(request, 'latin1') : request);
-  });
-}
 
 /** A request with `Connection: close`, `headers` given as [name, value] pairs (`host` among them or not). */
 function requestText(method, target, headers, body = '') {

@@ -10,13 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 import { signRequest } from 'aliyun-caster';
 import { DEMO_ACCESS_KEY, createEmulator } from '../emulator/server.mjs';
-import { startEmulator } from './support/emulator.mjs';
+import { rawRequest, startEmulator } from './support/emulator.mjs';
 
 const CLI = fileURLToPath(new URL('../emulator/cli.mjs', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -62,42 +61,7 @@ function corsOf(headers) {
   return Object.fromEntries(entries.filter(([name]) => name.toLowerCase().startsWith('access-control-')).map(([n, v]) => [n.toLowerCase(), v]));
 }
 
-/** Parses the first HTTP response in `raw` (latin1): status, lower-case headers, JSON body if any. */
-function parseResponse(raw) {
-  const end = raw.indexOf('\r\n\r\n');
-  if (end < 0) return { status: 0, headers: {}, raw };
-  const [statusLine, ...headerLines] = raw.slice(0, end).split('\r\n');
-  const headers = {};
-  for (const line of headerLines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  let json;
-  try {
-    json = JSON.parse(Buffer.from(raw.slice(end + 4), 'latin1').toString('utf8'));
-  } catch {
-    json = undefined;
-  }
-  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, json, raw };
-}
 
-/** Writes `text` on a new connection and reads until the server closes it or 5 s pass. */
-function rawRequest(port, text) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const chunks = [];
-    const finish = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(parseResponse(Buffer.concat(chunks).toString('latin1')));
-    };
-    const timer = setTimeout(finish, 5000);
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('close', finish);
-    socket.on('error', () => {});
-    socket.write(Buffer.from(text, 'latin1'));
-  });
-}
 
 /**
  * Every kind of API reply the emulator makes, each as { what, status, headers, json }: successes

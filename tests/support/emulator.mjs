@@ -2,6 +2,7 @@
 // (emulator/cli.mjs) as a child process, for the tests that kill it, restart it on its state file,
 // or read everything it prints.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { signRequest } from 'aliyun-caster';
@@ -92,5 +93,51 @@ export function runCliToExit({ config, state, prefix, timeoutMs = 10_000 } = {})
   return exited.then(({ code, signal }) => {
     clearTimeout(timer);
     return { code, signal, started, ...output };
+  });
+}
+
+// ---- raw HTTP, for what fetch would normalise or refuse to send -----------------------------
+
+/** Parses the first HTTP response in `raw` (a latin1 string): status, lower-case headers, body, JSON. */
+export function parseResponse(raw) {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return { status: 0, headers: {}, body: '', raw };
+  const [statusLine, ...headerLines] = raw.slice(0, end).split('\r\n');
+  const headers = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const length = Number(headers['content-length'] ?? NaN);
+  const bytes = Buffer.from(raw.slice(end + 4), 'latin1');
+  const body = (Number.isInteger(length) ? bytes.subarray(0, length) : bytes).toString('utf8');
+  let json;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body, json, raw };
+}
+
+/**
+ * Writes `request` (a string, sent as latin1 bytes, or a Buffer) on a new connection to the
+ * emulator and reads until the server closes it or `timeoutMs` passes; the socket is destroyed
+ * either way.
+ */
+export function rawRequest(port, request, { timeoutMs = 5000 } = {}) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(parseResponse(Buffer.concat(chunks).toString('latin1')));
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('close', finish);
+    socket.on('error', () => {});
+    socket.write(typeof request === 'string' ? Buffer.from(request, 'latin1') : request);
   });
 }
