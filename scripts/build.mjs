@@ -54,7 +54,7 @@ const entrySources = readdirSync(join(root, 'js')).sort().map((name) => join(roo
 const stampFile = join(dist, '.build-stamp');
 // The operation table (see writeOperations) is part of what the stamp covers: its documentation
 // is in neither .wasm.
-const tableJson = run('cargo', ['run', '--quiet', '--example', 'operation_table'], 'the operation table').stdout.trim();
+const tableJson = run('cargo', ['run', '--quiet', '--bin', 'operation_table'], 'the operation table').stdout.trim();
 const stamp = hashFiles([...builds.map((build) => build.wasm), ...entrySources, fileURLToPath(import.meta.url)])
   + createHash('sha256').update(tableJson).digest('hex');
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
@@ -122,7 +122,7 @@ writeOperations(tableJson);
 writeFileSync(stampFile, stamp);
 
 // The core owns what an operation is (src/operations/): its table crosses to JS once, here, as
-// the JSON `table_json()` writes (examples/operation_table.rs), into dist/operations.js, which the
+// the JSON `table_json()` writes (src/bin/operation_table.rs), into dist/operations.js, which the
 // client, the worker, the emulator and the page read; neither .wasm carries it. Each entry's
 // per-operation signers (startCasterScene, …) are exported under names the build writes into the
 // entry's `export const { } = operationSigners(…)` line: ESM export names are static.

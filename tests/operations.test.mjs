@@ -21,7 +21,7 @@ const EXAMPLES = {
 };
 
 test('dist/operations.js holds the core\'s table as the Rust crate prints it', () => {
-  const printed = spawnSync('cargo', ['run', '--quiet', '--example', 'operation_table'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const printed = spawnSync('cargo', ['run', '--quiet', '--bin', 'operation_table'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   assert.equal(printed.status, 0, printed.stderr);
   assert.deepEqual(OPERATIONS, JSON.parse(printed.stdout));
   assert.ok(Object.isFrozen(OPERATIONS) && OPERATIONS.every((op) => Object.isFrozen(op) && Object.isFrozen(op.params)), 'frozen throughout');
