@@ -392,8 +392,9 @@ export function readObject(value, max, numbers, request, limits) {
 }
 
 // The numbers of the latest reading, fetched one by one by the wasm side: a call that returns an
-// f64 costs less than handing a slice of wasm memory over (a typed-array view per call).
-const NUMBERS = new Float64Array(2 * 64 + 2);
+// f64 costs less than handing a slice of wasm memory over (a typed-array view per call). Its size
+// is the core's (`MAX_NUMBERS`), which every reading passes: allocated at the first.
+let NUMBERS = new Float64Array(0);
 
 /**
  * `readObject` for the wasm side; its numbers wait in NUMBERS for `takeNumber`. Never throws (`*`
@@ -406,8 +407,9 @@ const NUMBERS = new Float64Array(2 * 64 + 2);
  * is: starting with a non-ASCII character makes that move happen before anything is copied, so no
  * copy of the secret is left behind in freed memory.
  */
-export function readPacked(value, max, optionLimit, valueLimit, totalLimit, request) {
+export function readPacked(value, maxNumbers, max, optionLimit, valueLimit, totalLimit, request) {
   try {
+    if (NUMBERS.length !== maxNumbers) NUMBERS = new Float64Array(maxNumbers);
     const limits = { option: optionLimit, value: valueLimit, total: totalLimit };
     return `\u00ff${readObject(value, max, { values: NUMBERS, count: 0 }, request, limits)}`;
   } catch {

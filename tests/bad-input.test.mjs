@@ -417,6 +417,21 @@ describe('hostile objects at the boundary', () => {
     expectParamProblem('StartCasterScene', params, { code: 'InvalidParameter.Malformed', field: 'params' });
   });
 
+  // The numbers of a reading wait in js/boundary.js for the core, in a buffer whose size the
+  // core gives (MAX_NUMBERS, src/wasm/convert.rs): a buffer shorter than the core's key limit
+  // would fail such a reading whole ("reading params threw") instead of naming each key.
+  test('64 keys, every one a number, and a Date: each number reaches the core and each key is named', () => {
+    const params = {};
+    for (let i = 0; i < 64; i += 1) params[`N${i}`] = i;
+    const problems = validateParams('StartCasterScene', params);
+    for (let i = 0; i < 64; i += 1) {
+      assert.ok(problems.some((p) => p.field === `N${i}` && p.code === 'InvalidParameter.Malformed' && /not a parameter/.test(p.message)), `N${i}`);
+    }
+    assert.ok(!problems.some((p) => /threw/.test(p.message)), JSON.stringify(problems.filter((p) => /threw/.test(p.message))));
+    const error = catchError(() => signRequest({ ...BASE, action: 'StartCasterScene', params, timestamp: new Date(Date.UTC(2026, 0, 2)) }));
+    assert.deepEqual([error.code, error.field], ['InvalidParameter.Malformed', 'N0'], error.message);
+  });
+
   test('Object.prototype pollution supplies no missing CasterId, accessKeySecret or action', () => {
     try {
       Object.prototype.CasterId = 'evil'; // eslint-disable-line no-extend-native

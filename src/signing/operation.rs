@@ -49,6 +49,11 @@ pub const COMMON_PARAMS: [&str; 11] = [
     "Signature",
 ];
 
+/// How many names one of the wasm boundary's name tables (parameters, headers) can give a code:
+/// the codes are the control characters U+0001 to U+001F (`src/wasm/packed.rs`). A table longer
+/// than this is refused there, never cut short.
+pub const NAME_CODES: usize = 31;
+
 /// Every parameter name a signed request of either operation can hold: the common parameters and
 /// each operation's own, once each.
 pub fn param_names() -> Vec<&'static str> {
@@ -160,6 +165,14 @@ pub fn sign_operation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Adding an operation adds its parameters to the boundary's name table: past `NAME_CODES`
+    /// names it no longer fits, and signing in wasm would refuse to run.
+    #[test]
+    fn param_names_fit_the_boundary_codes() {
+        let names = param_names();
+        assert!(names.len() <= NAME_CODES, "{} parameter names, {NAME_CODES} codes", names.len());
+    }
 
     #[test]
     fn param_names_cover_both_operations_once_each() {

@@ -19,6 +19,10 @@ pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
 /// The value of the `SignatureVersion` parameter.
 pub const SIGNATURE_VERSION: &str = "1.0";
 
+/// The one header a v1 request carries (a POST only); first in the wasm boundary's header-name
+/// table, before V3's.
+pub const CONTENT_TYPE: &str = "content-type";
+
 /// The content type of a v1 POST's form body.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
@@ -41,7 +45,7 @@ pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> Result<Stri
 fn headers(method: Method) -> Vec<(&'static str, String)> {
     match method {
         Method::Get => Vec::new(),
-        Method::Post => vec![("content-type", FORM_CONTENT_TYPE.to_owned())],
+        Method::Post => vec![(CONTENT_TYPE, FORM_CONTENT_TYPE.to_owned())],
     }
 }
 

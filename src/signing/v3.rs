@@ -26,6 +26,18 @@ use crate::error::{code, Error};
 /// The algorithm's name, first in the string to sign and in `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
+/// The headers this signer sends, in the order `sign` puts them in [`SignedParams::headers`]:
+/// the `x-acs-*` ones (the token only with STS credentials), then `authorization`. The wasm
+/// boundary's header-name table is this list (after v1's `content-type`).
+pub const HEADER_NAMES: [&str; 7] = [ACTION, VERSION, DATE, NONCE, CONTENT_SHA256, SECURITY_TOKEN, AUTHORIZATION];
+const ACTION: &str = "x-acs-action";
+const VERSION: &str = "x-acs-version";
+const DATE: &str = "x-acs-date";
+const NONCE: &str = "x-acs-signature-nonce";
+const CONTENT_SHA256: &str = "x-acs-content-sha256";
+const SECURITY_TOKEN: &str = "x-acs-security-token";
+const AUTHORIZATION: &str = "authorization";
+
 /// The canonical URI of every RPC request.
 pub const CANONICAL_URI: &str = "/";
 
@@ -156,14 +168,14 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
     }
     let (canonical_query, order) = canonical_query(params);
     let mut headers: Vec<(&'static str, String)> = vec![
-        ("x-acs-action", request.action.to_owned()),
-        ("x-acs-version", request.version.to_owned()),
-        ("x-acs-date", request.date.to_owned()),
-        ("x-acs-signature-nonce", request.nonce.to_owned()),
-        ("x-acs-content-sha256", EMPTY_PAYLOAD_HASH.to_owned()),
+        (ACTION, request.action.to_owned()),
+        (VERSION, request.version.to_owned()),
+        (DATE, request.date.to_owned()),
+        (NONCE, request.nonce.to_owned()),
+        (CONTENT_SHA256, EMPTY_PAYLOAD_HASH.to_owned()),
     ];
     if let Some(token) = request.security_token {
-        headers.push(("x-acs-security-token", token.to_owned()));
+        headers.push((SECURITY_TOKEN, token.to_owned()));
     }
     let mut signed_over: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (*name, value.as_str())).collect();
     signed_over.push(("host", request.host));
@@ -172,7 +184,7 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(
         canonical_request(request.method.as_str(), &canonical_query, &canonical_headers, &signed_headers, EMPTY_PAYLOAD_HASH);
     let string_to_sign = string_to_sign(&canonical_request);
     let signature = sign_string(access_key_secret, &string_to_sign)?;
-    headers.push(("authorization", authorization(request.access_key_id, &signed_headers, &signature)));
+    headers.push((AUTHORIZATION, authorization(request.access_key_id, &signed_headers, &signature)));
     Ok(SignedParams {
         algorithm: SignatureAlgorithm::Acs3HmacSha256,
         method: request.method,
@@ -193,6 +205,27 @@ mod tests {
     #[test]
     fn empty_payload_hash_is_sha256_of_nothing() {
         assert_eq!(sha256_hex(b""), EMPTY_PAYLOAD_HASH);
+    }
+
+    /// The boundary codes header names from `HEADER_NAMES`: a header the signer sends that is
+    /// missing there would cross spelled out, one listed but never sent would waste a code.
+    #[test]
+    fn header_names_are_the_headers_sign_sends_in_order() {
+        let request = V3Request {
+            method: Method::Post,
+            host: "live.aliyuncs.com",
+            action: "StartCasterScene",
+            version: "2016-11-01",
+            date: "2026-01-02T03:04:05Z",
+            nonce: "n",
+            access_key_id: "id",
+            security_token: Some("token"),
+        };
+        let signed = sign(&request, &[("CasterId", "c")], "secret").expect("signs");
+        let sent: Vec<&str> = signed.headers.iter().map(|(name, _)| *name).collect();
+        assert_eq!(sent, HEADER_NAMES);
+        let unsts = sign(&V3Request { security_token: None, ..request }, &[("CasterId", "c")], "secret").expect("signs");
+        assert!(unsts.headers.iter().all(|(name, _)| HEADER_NAMES.contains(name)));
     }
 
     #[test]

@@ -163,8 +163,8 @@ impl<'a> Packed<'a> {
     }
 }
 
-/// The most numbers one reading can carry: every key of a request and of its params (the size
-/// of `js/boundary.js`'s NUMBERS).
+/// The most numbers one reading can carry: every key of a request and of its params. JS sizes
+/// its NUMBERS buffer from it (`readPacked`).
 const MAX_NUMBERS: usize = 2 * MAX_KEYS + 2;
 
 /// The numbers of one reading, taken in the order JS wrote them.
@@ -257,7 +257,7 @@ fn into_params(entries: Vec<(String, Item)>) -> RawParams {
 /// One reading of `value` by `js/boundary.js`, with the limits it applies before it copies a
 /// string: a longer one stays outside the instance and crosses as its length.
 fn read_packed(value: &JsValue, request: bool) -> String {
-    js::read_packed(value, MAX_KEYS, MAX_OPTION_BYTES, MAX_VALUE_BYTES, MAX_PARAMS_BYTES, request)
+    js::read_packed(value, MAX_NUMBERS, MAX_KEYS, MAX_OPTION_BYTES, MAX_VALUE_BYTES, MAX_PARAMS_BYTES, request)
 }
 
 /// A request object's own enumerable entries whose values are not `undefined` or `null`, read in

@@ -13,10 +13,12 @@ extern "C" {
 
     /// Cannot throw: everything it does runs inside its own `try` (it answers `*` when reading
     /// threw). Imported without `catch`, which would cost a closure per call. The limits are the
-    /// crate's (`crate::limits`): a string over its limit is never copied into the reading.
+    /// crate's (`crate::limits`): a string over its limit is never copied into the reading. Its
+    /// numbers wait in a buffer `max_numbers` long (the core's `MAX_NUMBERS`).
     #[wasm_bindgen(js_name = readPacked)]
     pub fn read_packed(
         value: &JsValue,
+        max_numbers: usize,
         max_keys: usize,
         option_limit: usize,
         value_limit: usize,

@@ -8,36 +8,39 @@ use std::sync::OnceLock;
 
 use crate::config::{Endpoint, Method};
 use crate::error::Error;
-use crate::signing::operation::param_names;
-use crate::signing::{SignatureAlgorithm, SignedParams};
+use crate::signing::operation::{param_names, NAME_CODES};
+use crate::signing::{v1, v3, SignatureAlgorithm, SignedParams};
 
 use super::js;
 
-/// Header names a result may hold: the second name table.
-const HEADER_NAMES: [&str; 8] = [
-    "content-type",
-    "x-acs-action",
-    "x-acs-version",
-    "x-acs-date",
-    "x-acs-signature-nonce",
-    "x-acs-content-sha256",
-    "x-acs-security-token",
-    "authorization",
-];
-
 /// Codes are the control characters U+0001 to U+001F, which no key holds (validation refuses
 /// them), so the result stays ASCII: a string with any other character would reach JS as a
-/// two-byte string, and so would every field split from it. A name past the 31st of its table
-/// crosses spelled out.
-const MAX_CODES: usize = 31;
+/// two-byte string, and so would every field split from it.
+const MAX_CODES: usize = NAME_CODES;
+/// Header names a result may hold, the second name table: v1's `content-type`, then every header
+/// the V3 signer sends, from its own list. Built at compile time, and checked there to fit the
+/// codes. Its indexing runs in the compiler: an index out of range fails the build, it cannot
+/// panic at run time.
+#[allow(clippy::indexing_slicing)]
+const HEADER_NAMES: [&str; 1 + v3::HEADER_NAMES.len()] = {
+    let mut names = [v1::CONTENT_TYPE; 1 + v3::HEADER_NAMES.len()];
+    let mut index = 0;
+    while index < v3::HEADER_NAMES.len() {
+        names[index + 1] = v3::HEADER_NAMES[index];
+        index += 1;
+    }
+    names
+};
+const _: () = assert!(HEADER_NAMES.len() <= MAX_CODES, "more header names than codes");
 
 /// The two name tables, parameters and headers, built once per instance; the JS side gets them
-/// on first use.
+/// on first use. Neither is cut short: the
+/// header table fits the codes (checked at compile time above), and the parameter table is held to
+/// them by `param_names_fit_the_boundary_codes` (a name past the codes would cross spelled out).
 fn names() -> &'static (Vec<&'static str>, Vec<&'static str>) {
     static NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut params = param_names();
-        params.truncate(MAX_CODES);
+        let params = param_names();
         let headers = HEADER_NAMES.to_vec();
         js::set_names(&params.join("\0"), &headers.join("\0"));
         (params, headers)
