@@ -47,22 +47,18 @@ pub struct FieldSpec {
 
 impl FieldSpec {
     pub const fn text(name: &'static str) -> Self {
-        Self {
-            name,
-            ty: FieldType::Text,
-            #[cfg(feature = "table")]
-            required: false,
-            #[cfg(feature = "table")]
-            group: None,
-            #[cfg(feature = "table")]
-            rule: "",
-        }
+        Self::of(name, FieldType::Text)
     }
 
     pub const fn integer(name: &'static str) -> Self {
+        Self::of(name, FieldType::Integer)
+    }
+
+    /// An optional field of that type, in no source group, its rule not described.
+    const fn of(name: &'static str, ty: FieldType) -> Self {
         Self {
             name,
-            ty: FieldType::Integer,
+            ty,
             #[cfg(feature = "table")]
             required: false,
             #[cfg(feature = "table")]
