@@ -28,6 +28,7 @@ import { Miniflare } from 'miniflare';
 import { chromium } from 'playwright-core';
 
 import { DEMO_ACCESS_KEY, createEmulator } from '../emulator/server.mjs';
+import { childEnv } from './support/child-env.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = join(ROOT, 'node_modules');
@@ -168,15 +169,6 @@ async function scenario(api, endpoint, locationId) {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/** The environment for child processes: no npm_* (from `npm test`) that could redirect npm, no test-runner context. */
-function childEnv(extra = {}) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || k === 'NODE_TEST_CONTEXT' || k === 'NODE_OPTIONS') continue;
-    env[k] = v;
-  }
-  return { ...env, NO_COLOR: '1', ...extra };
-}
 
 /** Runs a command; resolves to { code, stdout, stderr } (never rejects on a non-zero exit). */
 function run(command, args, { cwd, timeoutMs = 30_000, env } = {}) {
