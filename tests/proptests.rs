@@ -338,7 +338,7 @@ impl Setup {
         if valid.get("RegionId").is_none() {
             all.push(("RegionId".to_owned(), self.region.clone()));
         }
-        all.extend(valid.values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        all.extend(valid.values.iter().map(|(k, v)| (k.to_string(), v.clone())));
         all
     }
 }
@@ -474,7 +474,7 @@ proptest! {
         let got = validate(valid.action, &valid.raw);
         prop_assert!(got.is_ok(), "{:?} → {:?}", valid.raw, got);
         let got = got.expect("checked");
-        let mut got_values: Vec<(&str, String)> = got.values.clone();
+        let mut got_values: Vec<(&str, String)> = got.values.iter().map(|(k, v)| (k.as_ref(), v.clone())).collect();
         let mut want = valid.wire.clone();
         got_values.sort();
         want.sort();

@@ -730,7 +730,7 @@ fn wrong_type_messages_name_the_type() {
 fn camel_case_spellings_are_the_same_fields() {
     let valid = validate(Start, &RawParams::new().with("casterId", "c").with("sceneId", "s").with("regionId", "cn-beijing"))
         .expect("camelCase keys");
-    let got: BTreeMap<&str, &str> = valid.values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let got: BTreeMap<&str, &str> = valid.values.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect();
     let want: BTreeMap<&str, &str> = [("CasterId", "c"), ("SceneId", "s"), ("RegionId", "cn-beijing")].into_iter().collect();
     assert_eq!(got, want);
     assert_eq!(valid.action, Start);
@@ -747,7 +747,7 @@ fn camel_case_spellings_are_the_same_fields() {
         .with("fixedDelayDuration", Value::Number(5000.0))
         .with("regionId", "cn-beijing");
     let valid = validate(Add, &params).expect("mixed spellings");
-    let got: BTreeMap<&str, &str> = valid.values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let got: BTreeMap<&str, &str> = valid.values.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect();
     let want: BTreeMap<&str, &str> = [
         ("CasterId", "c-1"),
         ("ResourceName", "Camera 1"),
@@ -770,7 +770,7 @@ fn camel_case_spellings_are_the_same_fields() {
 fn absent_optional_fields_are_simply_absent() {
     // `null` and `undefined` never reach the core: the keys are left out.
     let valid = validate(Add, &add_live()).expect("minimal");
-    let keys: Vec<&str> = valid.values.iter().map(|(k, _)| *k).collect();
+    let keys: Vec<&str> = valid.values.iter().map(|(k, _)| k.as_ref()).collect();
     for absent in ["MaterialId", "VodUrl", "BeginOffset", "EndOffset", "RepeatNum", "PtsCallbackInterval", "FixedDelayDuration", "ImageId", "ImageUrl", "RegionId"] {
         assert!(!keys.contains(&absent), "{absent} in {keys:?}");
     }

@@ -41,7 +41,7 @@ pub const OPERATION: Operation = Operation {
 };
 
 /// The group of the five ways to name a source.
-const SOURCE: &str = "source";
+pub(super) const SOURCE: &str = "source";
 
 pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("CasterId").required().rule("id"),
@@ -92,11 +92,18 @@ fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
             ));
         }
     }
-    check_source(fields, errors);
+    check_source(fields, true, errors);
+    check_offsets(fields, errors);
+    checks::integer_range(fields, "FixedDelayDuration", 0, 5000, errors);
+    checks::region(fields, errors);
+}
+
+/// The ranges of a file source's offsets, loop count and callback interval (also
+/// ModifyCasterVideoResource's).
+pub(super) fn check_offsets(fields: &Fields<'_>, errors: &mut Vec<Error>) {
     checks::integer_range(fields, "BeginOffset", 0, i32::MAX, errors);
     checks::integer_range(fields, "RepeatNum", -1, i32::MAX, errors);
     checks::integer_range(fields, "PtsCallbackInterval", 0, i32::MAX, errors);
-    checks::integer_range(fields, "FixedDelayDuration", 0, 5000, errors);
     if let Some(end) = fields.integer("EndOffset") {
         let begin = fields.integer("BeginOffset").unwrap_or(0);
         if end > 0 && end <= begin {
@@ -107,12 +114,15 @@ fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
             ));
         }
     }
-    checks::region(fields, errors);
 }
 
-fn check_source(fields: &Fields<'_>, errors: &mut Vec<Error>) {
+/// The one source of a video source (`required`: AddCasterVideoResource's), its form, and the
+/// parameters that apply only to a file source. ModifyCasterVideoResource may leave the source
+/// as it is, and then its file-only parameters are the server's to judge.
+pub(super) fn check_source(fields: &Fields<'_>, required: bool, errors: &mut Vec<Error>) {
     let given: Vec<&str> = SOURCES.iter().copied().filter(|name| fields.slot(name).is_present()).collect();
     let source = match given.as_slice() {
+        [] if !required => return,
         [] => {
             errors.push(Error::validation(
                 code::MISSING_PARAMETER,

@@ -77,6 +77,41 @@ pub fn integer_range(fields: &Fields<'_>, name: &'static str, min: i32, max: i32
     }
 }
 
+/// A time as the API takes it in queries: `yyyy-MM-ddTHH:mm:ssZ`, UTC.
+pub fn utc_time(fields: &Fields<'_>, name: &'static str, errors: &mut Vec<Error>) {
+    let Some(text) = fields.text(name) else { return };
+    if crate::time::Timestamp::parse(text, name).is_err() {
+        errors.push(Error::validation(
+            code::INVALID_PARAMETER,
+            name,
+            format!("{name} must be a UTC time as yyyy-MM-ddTHH:mm:ssZ, such as 2026-01-01T00:00:00Z"),
+        ));
+    }
+}
+
+/// An integer field that takes only the documented values.
+pub fn integer_in(fields: &Fields<'_>, name: &'static str, allowed: &[i32], errors: &mut Vec<Error>) {
+    if let Slot::Integer(n) = fields.slot(name) {
+        if !allowed.contains(n) {
+            let shown: Vec<String> = allowed.iter().map(i32::to_string).collect();
+            errors.push(Error::validation(code::INVALID_PARAMETER, name, format!("{name} must be one of {}", shown.join(", "))));
+        }
+    }
+}
+
+/// A text field that takes only the documented values (exactly as written).
+pub fn text_in(fields: &Fields<'_>, name: &'static str, allowed: &[&str], errors: &mut Vec<Error>) {
+    if let Some(text) = fields.text(name) {
+        if !allowed.contains(&text) {
+            errors.push(Error::validation(
+                code::INVALID_PARAMETER,
+                name,
+                format!("{name} must be one of \"{}\"", allowed.join("\", \"")),
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,13 @@ pub enum FieldType {
     Text,
     /// A 32-bit signed integer (milliseconds or a count).
     Integer,
+    /// A 64-bit signed integer (the SDK's `Long`, such as `OwnerId`); from JS, a safe integer or
+    /// a string of decimal digits.
+    Long,
+    /// A repeat list of objects whose members are strings (`Tag`: `Key`, `Value`), at most `max`
+    /// of them. JS gives an array of objects; the wire carries each member as `Name.N.Member`,
+    /// N counted from 1, as the vendor's SDKs flatten it.
+    List { members: &'static [&'static str], max: u16 },
 }
 
 impl FieldType {
@@ -22,6 +29,8 @@ impl FieldType {
         match self {
             Self::Text => "string",
             Self::Integer => "integer",
+            Self::Long => "long",
+            Self::List { .. } => "list",
         }
     }
 }
@@ -52,6 +61,15 @@ impl FieldSpec {
 
     pub const fn integer(name: &'static str) -> Self {
         Self::of(name, FieldType::Integer)
+    }
+
+    pub const fn long(name: &'static str) -> Self {
+        Self::of(name, FieldType::Long)
+    }
+
+    /// A repeat list of at most `max` objects of these string members.
+    pub const fn list(name: &'static str, members: &'static [&'static str], max: u16) -> Self {
+        Self::of(name, FieldType::List { members, max })
     }
 
     /// An optional field of that type, in no source group, its rule not described.
@@ -125,6 +143,9 @@ pub enum Slot<'a> {
     Invalid,
     Text(&'a str),
     Integer(i32),
+    Long(i64),
+    /// A repeat list: how many items it has (its members are in [`Collected::items`]).
+    List(u16),
 }
 
 impl Slot<'_> {
@@ -220,12 +241,54 @@ fn integer_of(value: &Value) -> Result<i32, &'static str> {
     }
 }
 
+/// One member of one item of a repeat list (`Tag.2.Key`), as given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListItem<'a> {
+    /// The list's index among the operation's fields.
+    pub field: usize,
+    /// The item's number on the wire, from 1.
+    pub n: u16,
+    /// The member's index among the list's members.
+    pub member: usize,
+    pub value: &'a str,
+}
+
+/// What [`collect`] found: one slot per field, and the members of every repeat list.
+#[derive(Debug, Default)]
+pub struct Collected<'a> {
+    pub slots: Vec<Slot<'a>>,
+    pub items: Vec<ListItem<'a>>,
+}
+
+/// `Name.N.Member` of a repeat list `spec`: `None` when `key` is not of that list, else the item's
+/// number and the member's index, or why the rest of the key is wrong.
+fn list_key(spec: &FieldSpec, key: &str) -> Option<Result<(u16, usize), String>> {
+    let FieldType::List { members, max } = spec.ty else { return None };
+    let (name, rest) = key.split_once('.')?;
+    if !spec.matches(name) {
+        return None;
+    }
+    let shape = || {
+        let members: Vec<String> = members.iter().map(|member| [spec.name, ".N.", member].concat()).collect();
+        format!("{} is not a member of the list {}: its keys are {}, N from 1 to {max}", quote_name(key), spec.name, members.join(", "))
+    };
+    let Some((number, member)) = rest.split_once('.') else { return Some(Err(shape())) };
+    let n = match number.parse::<u16>() {
+        Ok(n) if !number.starts_with(['0', '+']) && n >= 1 && n <= max => n,
+        _ => return Some(Err(shape())),
+    };
+    let Some(index) = members.iter().position(|m| FieldSpec::text(m).matches(member)) else { return Some(Err(shape())) };
+    Some(Ok((n, index)))
+}
+
 /// Matches keys to fields and checks each value's type. Returns one slot per field of the action,
-/// in the action's field order, and the problems found; `None` when the object is refused whole.
-pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error>) -> Option<Vec<Slot<'a>>> {
+/// in the action's field order, and every member of its repeat lists, with the problems found;
+/// `None` when the object is refused whole.
+pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error>) -> Option<Collected<'a>> {
     let specs = action.fields();
     let mut slots = vec![Slot::Absent; specs.len()];
     let mut keys_seen: Vec<Option<&str>> = vec![None; specs.len()];
+    let mut items: Vec<ListItem<'a>> = Vec::new();
 
     if params.entries.len() > MAX_KEYS {
         errors.push(Error::validation(
@@ -244,7 +307,13 @@ pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error
     for (key, value) in &params.entries {
         let found = specs.iter().zip(slots.iter_mut().zip(keys_seen.iter_mut())).find(|(spec, _)| spec.matches(key));
         let Some((spec, (slot, seen))) = found else {
-            errors.push(unknown_field(action, key));
+            match specs.iter().enumerate().find_map(|(field, spec)| list_key(spec, key).map(|found| (field, spec, found))) {
+                Some((field, spec, Ok((n, member)))) => {
+                    list_member(spec, field, n, member, key, value, &mut items, &mut slots, errors);
+                }
+                Some((_, spec, Err(why))) => errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, why)),
+                None => errors.push(unknown_field(action, key)),
+            }
             continue;
         };
         if let Some(first) = seen {
@@ -272,17 +341,105 @@ pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error
             (FieldType::Integer, value) => match integer_of(value) {
                 Ok(n) => Slot::Integer(n),
                 Err(why) => {
-                    let got = match value {
-                        Value::WrongType(type_name) => format!(", not {}", with_article(type_name)),
-                        _ => String::new(),
-                    };
-                    errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} {why}{got}", spec.name)));
+                    errors.push(integer_problem(spec.name, why, value));
                     Slot::Invalid
                 }
             },
+            (FieldType::Long, value) => match long_of(value) {
+                Ok(n) => Slot::Long(n),
+                Err(why) => {
+                    errors.push(integer_problem(spec.name, why, value));
+                    Slot::Invalid
+                }
+            },
+            (FieldType::List { members, .. }, _) => {
+                let shape: Vec<String> = members.iter().map(|member| format!("{member}: string")).collect();
+                let wire: Vec<String> = members.iter().map(|member| format!("{}.N.{member}", spec.name)).collect();
+                errors.push(Error::validation(
+                    code::INVALID_PARAMETER,
+                    spec.name,
+                    format!("{} must be an array of objects {{ {} }} (on the wire: {})", spec.name, shape.join(", "), wire.join(", ")),
+                ));
+                Slot::Invalid
+            }
         };
     }
-    Some(slots)
+    Some(Collected { slots, items })
+}
+
+/// Records one member of a repeat list, or the problem with it.
+#[allow(clippy::too_many_arguments)]
+fn list_member<'a>(
+    spec: &FieldSpec,
+    field: usize,
+    n: u16,
+    member: usize,
+    key: &str,
+    value: &'a Value,
+    items: &mut Vec<ListItem<'a>>,
+    slots: &mut [Slot<'a>],
+    errors: &mut Vec<Error>,
+) {
+    let invalid = |slots: &mut [Slot<'a>]| {
+        if let Some(slot) = slots.get_mut(field) {
+            *slot = Slot::Invalid;
+        }
+    };
+    if items.iter().any(|item| item.field == field && item.n == n && item.member == member) {
+        errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} is given twice", quote_name(key))));
+        return invalid(slots);
+    }
+    let text = match value {
+        Value::Text(text) if text.len() <= MAX_VALUE_BYTES => text,
+        Value::Text(_) | Value::Oversized(_) => {
+            errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, too_long(spec.name, shown::MAX_VALUE_BYTES, "one value")));
+            return invalid(slots);
+        }
+        other => {
+            errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} {}", quote_name(key), text_problem(other))));
+            return invalid(slots);
+        }
+    };
+    items.push(ListItem { field, n, member, value: text });
+    if let Some(slot) = slots.get_mut(field) {
+        let count = {
+            let mut numbers: Vec<u16> = items.iter().filter(|item| item.field == field).map(|item| item.n).collect();
+            numbers.sort_unstable();
+            numbers.dedup();
+            u16::try_from(numbers.len()).unwrap_or(u16::MAX)
+        };
+        if !matches!(slot, Slot::Invalid) {
+            *slot = Slot::List(count);
+        }
+    }
+}
+
+fn integer_problem(name: &str, why: &str, value: &Value) -> Error {
+    let got = match value {
+        Value::WrongType(type_name) => format!(", not {}", with_article(type_name)),
+        _ => String::new(),
+    };
+    Error::validation(code::INVALID_PARAMETER, name, format!("{name} {why}{got}"))
+}
+
+/// Reads a 64-bit integer from a JS number (a safe integer: a larger one has already lost its
+/// digits) or a decimal string.
+fn long_of(value: &Value) -> Result<i64, &'static str> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    match value {
+        Value::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() <= MAX_SAFE => Ok(*n as i64),
+        Value::Number(n) if n.is_finite() && n.fract() == 0.0 => Err("must be a safe integer (a larger number has lost digits; pass it as a string)"),
+        Value::Number(_) => Err("must be a whole number"),
+        Value::Text(text) => {
+            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("must be an integer (a number, or a string of decimal digits)");
+            }
+            text.parse::<i64>().map_err(|_| "must fit in a 64-bit signed integer")
+        }
+        Value::IllFormedText => Err("must be an integer, not a string with a lone UTF-16 surrogate"),
+        Value::WrongType(_) | Value::Oversized(_) => Err("must be an integer"),
+    }
 }
 
 /// Why a value is not text.

@@ -3,18 +3,26 @@
 
 mod add_caster_video_resource;
 mod checks;
+mod delete_caster_video_resource;
+mod describe_caster_scenes;
+mod describe_caster_video_resources;
+mod describe_casters;
 pub mod fields;
 pub mod input;
+mod modify_caster_video_resource;
 mod start_caster_scene;
+mod stop_caster_scene;
 #[cfg(feature = "table")]
 mod table;
+
+use std::borrow::Cow;
 
 use crate::error::{code, Error};
 
 pub use checks::is_region_id;
 #[cfg(feature = "table")]
 pub use table::table_json;
-use fields::{FieldSpec, Slot};
+use fields::{FieldSpec, FieldType, Slot};
 use input::RawParams;
 
 /// The API version both operations belong to.
@@ -26,6 +34,12 @@ pub const API_VERSION: &str = "2016-11-01";
 pub const OPERATIONS: &[Action] = &[
     Action(&start_caster_scene::OPERATION),
     Action(&add_caster_video_resource::OPERATION),
+    Action(&describe_casters::OPERATION),
+    Action(&describe_caster_scenes::OPERATION),
+    Action(&describe_caster_video_resources::OPERATION),
+    Action(&modify_caster_video_resource::OPERATION),
+    Action(&delete_caster_video_resource::OPERATION),
+    Action(&stop_caster_scene::OPERATION),
 ];
 
 /// One operation of the API, declared as data in its own file.
@@ -71,6 +85,12 @@ pub struct ReplyField {
 pub enum ReplyType {
     /// A non-empty string.
     String,
+    /// A whole number.
+    Integer,
+    /// An object of these fields, each of which may be absent.
+    Object(&'static [ReplyField]),
+    /// An array of items of this type.
+    List(&'static ReplyType),
 }
 
 #[cfg(feature = "table")]
@@ -78,6 +98,9 @@ impl ReplyType {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::String => "string",
+            Self::Integer => "integer",
+            Self::Object(_) => "object",
+            Self::List(_) => "list",
         }
     }
 }
@@ -161,35 +184,45 @@ impl Action {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidParams {
     pub action: Action,
-    pub values: Vec<(&'static str, String)>,
+    /// Wire names (a repeat list's members flattened: `Tag.1.Key`) and values.
+    pub values: Vec<(Cow<'static, str>, String)>,
 }
 
 impl ValidParams {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.iter().find(|(key, _)| *key == name).map(|(_, value)| value.as_str())
+        self.values.iter().find(|(key, _)| key.as_ref() == name).map(|(_, value)| value.as_str())
     }
 }
 
 /// Checks `params` against every rule of the action. `Err` holds every problem found, never empty.
 pub fn validate(action: Action, params: &RawParams) -> Result<ValidParams, Vec<Error>> {
     let mut errors = Vec::new();
-    let Some(slots) = fields::collect(action, params, &mut errors) else {
+    let Some(collected) = fields::collect(action, params, &mut errors) else {
         return Err(errors);
     };
-    (action.check)(&slots, &mut errors);
+    (action.check)(&collected.slots, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let values = action
-        .params
-        .iter()
-        .zip(slots.iter())
-        .filter_map(|(spec, slot)| match slot {
-            Slot::Text(text) => Some((spec.name, (*text).to_owned())),
-            Slot::Integer(n) => Some((spec.name, n.to_string())),
-            Slot::Absent | Slot::Invalid => None,
-        })
-        .collect();
+    let mut values: Vec<(Cow<'static, str>, String)> = Vec::with_capacity(collected.slots.len());
+    for (index, (spec, slot)) in action.params.iter().zip(collected.slots.iter()).enumerate() {
+        match slot {
+            Slot::Text(text) => values.push((Cow::Borrowed(spec.name), (*text).to_owned())),
+            Slot::Integer(n) => values.push((Cow::Borrowed(spec.name), n.to_string())),
+            Slot::Long(n) => values.push((Cow::Borrowed(spec.name), n.to_string())),
+            Slot::List(_) => {
+                // `Name.N.Member`, by item number and then in the members' order.
+                let FieldType::List { members, .. } = spec.ty else { continue };
+                let mut items: Vec<_> = collected.items.iter().filter(|item| item.field == index).collect();
+                items.sort_unstable_by_key(|item| (item.n, item.member));
+                for item in items {
+                    let member = members.get(item.member).copied().unwrap_or_default();
+                    values.push((Cow::Owned(format!("{}.{}.{member}", spec.name, item.n)), item.value.to_owned()));
+                }
+            }
+            Slot::Absent | Slot::Invalid => {}
+        }
+    }
     Ok(ValidParams { action, values })
 }
 
@@ -240,6 +273,10 @@ mod tests {
                 .with("ResourceName", "n")
                 .with("LocationId", "RV01")
                 .with("VodUrl", "https://e.example/a.mp4"),
+            "DescribeCasters" => RawParams::new(),
+            "DescribeCasterScenes" | "DescribeCasterVideoResources" => RawParams::new().with("CasterId", "c"),
+            "ModifyCasterVideoResource" | "DeleteCasterVideoResource" => RawParams::new().with("CasterId", "c").with("ResourceId", "r"),
+            "StopCasterScene" => RawParams::new().with("CasterId", "c").with("SceneId", "s"),
             other => panic!("no example call of {other}: add one here"),
         }
     }
@@ -267,7 +304,6 @@ mod tests {
             let name = action.name();
             assert!(action.qps > 0 && action.qps <= 1000, "{name}: qps");
             assert!(!action.params.is_empty(), "{name}: params");
-            assert!(!action.reply.is_empty(), "{name}: reply");
             for (i, spec) in action.params.iter().enumerate() {
                 assert!(plain_name(spec.name), "{name}.{}", spec.name);
                 assert!(action.params[..i].iter().all(|other| !other.matches(spec.name) && !spec.matches(other.name)), "{name}.{} twice", spec.name);
@@ -321,7 +357,9 @@ mod tests {
             for spec in action.params {
                 let (wrong, right) = match spec.ty {
                     FieldType::Text => (Value::Number(1.0), Value::Text("x".into())),
-                    FieldType::Integer => (Value::Text("x".into()), Value::Number(1.0)),
+                    FieldType::Integer | FieldType::Long => (Value::Text("x".into()), Value::Number(1.0)),
+                    // A list's right form is its flattened members, tested on their own.
+                    FieldType::List { .. } => continue,
                 };
                 let wrong_errors = validate(action, &RawParams::new().with(spec.name, wrong)).expect_err(spec.name);
                 assert!(wrong_errors.iter().any(|e| type_problem(e, spec.name)), "{}", spec.name);
@@ -338,10 +376,59 @@ mod tests {
         assert_eq!(group, add_caster_video_resource::SOURCES);
     }
 
+    fn problems(action: Action, params: RawParams) -> Vec<(Option<String>, String)> {
+        validate(action, &params).err().unwrap_or_default().into_iter().map(|e| (e.field, e.message)).collect()
+    }
+
+    #[test]
+    fn a_repeat_list_is_flattened_as_the_vendor_sdks_do() {
+        let describe = Action::from_name("DescribeCasters").expect("in the table");
+        let params = RawParams::new()
+            .with("Tag.2.Value", "b")
+            .with("tag.1.key", "k1")
+            .with("Tag.1.Value", "v1")
+            .with("Tag.2.Key", "k2")
+            .with("PageSize", 20);
+        let valid = validate(describe, &params).expect("valid");
+        let wire: Vec<(&str, &str)> = valid.values.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect();
+        assert_eq!(wire, [("PageSize", "20"), ("Tag.1.Key", "k1"), ("Tag.1.Value", "v1"), ("Tag.2.Key", "k2"), ("Tag.2.Value", "b")]);
+        assert_eq!(validate(describe, &RawParams::new().with("Tag.20.Key", "k")).map(|v| v.values.len()), Ok(1));
+    }
+
+    #[test]
+    fn a_repeat_list_refuses_what_is_not_one_of_its_members() {
+        let describe = Action::from_name("DescribeCasters").expect("in the table");
+        for key in ["Tag.0.Key", "Tag.21.Key", "Tag.01.Key", "Tag.+1.Key", "Tag.1.Colour", "Tag.1", "Tag.x.Key", "Tag.1.Key.2"] {
+            let found = problems(describe, RawParams::new().with(key, "v"));
+            assert!(found.iter().any(|(field, message)| field.as_deref() == Some("Tag") && message.contains("Tag.N.Key, Tag.N.Value, N from 1 to 20")), "{key}: {found:?}");
+        }
+        let twice = problems(describe, RawParams::new().with("Tag.1.Key", "a").with("tag.1.key", "b"));
+        assert!(twice.iter().any(|(_, message)| message.contains("given twice")), "{twice:?}");
+        let number = problems(describe, RawParams::new().with("Tag.1.Key", 5));
+        assert!(number.iter().any(|(_, message)| message.contains("must be a string")), "{number:?}");
+        let whole = problems(describe, RawParams::new().with("Tag", "env=prod"));
+        assert!(whole.iter().any(|(field, message)| field.as_deref() == Some("Tag") && message.contains("must be an array of objects")), "{whole:?}");
+    }
+
+    #[test]
+    fn a_long_takes_64_bits_from_text_and_only_safe_integers_from_numbers() {
+        let stop = Action::from_name("StopCasterScene").expect("in the table");
+        let base = || RawParams::new().with("CasterId", "c").with("SceneId", "s");
+        for good in [RawParams::new().with("OwnerId", "9223372036854775807"), RawParams::new().with("OwnerId", 9_007_199_254_740_991.0)] {
+            let mut params = base();
+            params.entries.extend(good.entries);
+            assert!(validate(stop, &params).is_ok(), "{params:?}");
+        }
+        for bad in [Value::Number(9_007_199_254_740_992.0), Value::Text("9223372036854775808".into()), Value::Number(1.5), Value::Text("1e3".into())] {
+            let params = base().with("OwnerId", bad.clone());
+            assert!(!problems(stop, params).is_empty(), "{bad:?}");
+        }
+    }
+
     #[test]
     fn unknown_action_names_every_operation() {
         let error = Action::from_name("StartCasterScen").expect_err("unknown");
         assert_eq!(error.code, code::INVALID_ACTION);
-        assert!(error.message.contains("its operations are StartCasterScene, AddCasterVideoResource; did you mean \"StartCasterScene\"?"), "{}", error.message);
+        assert!(error.message.contains("its operations are StartCasterScene, AddCasterVideoResource, DescribeCasters, DescribeCasterScenes, DescribeCasterVideoResources, ModifyCasterVideoResource, DeleteCasterVideoResource, StopCasterScene; did you mean \"StartCasterScene\"?"), "{}", error.message);
     }
 }

@@ -2,11 +2,12 @@
 //! and reply reading, the worker's routes, the emulator's dispatch and the TypeScript types are
 //! all built from it. Written by hand (no serde): it is a few hundred bytes of names.
 
-use super::fields::FieldSpec;
-use super::{Operation, ReplyField, ServerCode, OPERATIONS};
+use super::fields::{FieldSpec, FieldType};
+use super::{Operation, ReplyField, ReplyType, ServerCode, OPERATIONS};
 
-/// `[{ name, summary, idempotent, qps, params: [{ name, type, required, group, rule }],
-/// reply: [{ name, type }], codes: [{ code, status }] }, …]`, in the table's order.
+/// `[{ name, summary, idempotent, qps, params: [{ name, type, required, group, rule, (a list's)
+/// members, max }], reply: [{ name, type, (an object's) fields, (a list's) items }],
+/// codes: [{ code, status }] }, …]`, in the table's order.
 pub fn table_json() -> String {
     let mut out = String::with_capacity(4096);
     out.push('[');
@@ -52,15 +53,39 @@ fn param(out: &mut String, spec: &FieldSpec) {
     }
     out.push_str(",\"rule\":");
     string(out, spec.rule);
+    if let FieldType::List { members, max } = spec.ty {
+        out.push_str(",\"members\":");
+        list(out, members, |out, member| string(out, member));
+        out.push_str(",\"max\":");
+        out.push_str(&max.to_string());
+    }
     out.push('}');
 }
 
 fn reply_field(out: &mut String, field: &ReplyField) {
     out.push_str("{\"name\":");
     string(out, field.name);
-    out.push_str(",\"type\":");
-    string(out, field.ty.as_str());
+    out.push(',');
+    reply_type(out, &field.ty);
     out.push('}');
+}
+
+/// `"type":…` and, for an object, its `fields`; for a list, its `items` (a type of their own).
+fn reply_type(out: &mut String, ty: &ReplyType) {
+    out.push_str("\"type\":");
+    string(out, ty.as_str());
+    match ty {
+        ReplyType::Object(fields) => {
+            out.push_str(",\"fields\":");
+            list(out, fields, reply_field);
+        }
+        ReplyType::List(items) => {
+            out.push_str(",\"items\":{");
+            reply_type(out, items);
+            out.push('}');
+        }
+        ReplyType::String | ReplyType::Integer => {}
+    }
 }
 
 fn server_code(out: &mut String, code: &ServerCode) {
@@ -126,7 +151,7 @@ mod tests {
             assert!(json.contains(&format!("{{\"name\":\"{}\",\"summary\":", action.name())));
             assert!(json.contains(&format!("\"idempotent\":{},\"qps\":{},", action.idempotent, action.qps)));
             for field in action.reply {
-                assert!(json.contains(&format!("{{\"name\":\"{}\",\"type\":\"string\"}}", field.name)));
+                assert!(json.contains(&format!("{{\"name\":\"{}\",\"type\":\"{}\"", field.name, field.ty.as_str())));
             }
             for documented in action.codes {
                 assert!(json.contains(&format!("{{\"code\":\"{}\",\"status\":{}}}", documented.code, documented.status)));

@@ -34,9 +34,9 @@ const HEADER_NAMES: [&str; 1 + v3::HEADER_NAMES.len()] = {
 const _: () = assert!(HEADER_NAMES.len() <= MAX_CODES, "more header names than codes");
 
 /// The two name tables, parameters and headers, built once per instance; the JS side gets them
-/// on first use. Neither is cut short: the
-/// header table fits the codes (checked at compile time above), and the parameter table is held to
-/// them by `param_names_fit_the_boundary_codes` (a name past the codes would cross spelled out).
+/// on first use. The header table fits the codes (checked at compile time above); parameter names
+/// past them cross spelled out, and `the_common_names_and_the_first_operations_get_codes` holds
+/// the ones most calls carry among the coded.
 fn names() -> &'static (Vec<&'static str>, Vec<&'static str>) {
     static NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
     NAMES.get_or_init(|| {

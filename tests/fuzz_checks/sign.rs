@@ -504,7 +504,7 @@ impl Signing<'_> {
             expected.extend(credentials.security_token().map(|token| ("SecurityToken", token)));
         }
         expected.push(("RegionId", region));
-        expected.extend(valid.values.iter().filter(|(key, _)| *key != "RegionId").map(|(key, value)| (*key, value.as_str())));
+        expected.extend(valid.values.iter().filter(|(key, _)| key != "RegionId").map(|(key, value)| (key.as_ref(), value.as_str())));
         expected.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
     }
 }

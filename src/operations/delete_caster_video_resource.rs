@@ -1,0 +1,50 @@
+//! DeleteCasterVideoResource: removes a video source, freeing its location.
+
+use crate::error::{code, Error};
+
+use super::checks;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::ServerCode;
+
+pub const OPERATION: Operation = Operation {
+    name: "DeleteCasterVideoResource",
+    #[cfg(feature = "table")]
+    summary: "remove a video source",
+    // A retry after a lost reply finds the source gone: InvalidResource.NotFound.
+    #[cfg(feature = "table")]
+    idempotent: false,
+    #[cfg(feature = "table")]
+    qps: 10,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+        ServerCode { code: code::INVALID_PARAMETER, status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: "InvalidResource.NotFound", status: 404 },
+    ],
+    check,
+};
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("ResourceId").required().rule("id"),
+    FieldSpec::long("OwnerId").rule("integer"),
+    FieldSpec::text("RegionId").rule("region"),
+];
+
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
+    checks::required(fields, "CasterId", errors);
+    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
+    checks::required(fields, "ResourceId", errors);
+    checks::id(fields, "ResourceId", code::INVALID_PARAMETER, errors);
+    checks::region(fields, errors);
+}

@@ -1,0 +1,75 @@
+//! DescribeCasterScenes: a studio's scenes, or one of them.
+
+use crate::error::{code, Error};
+
+use super::checks;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::{ReplyField, ReplyType, ServerCode};
+
+pub const OPERATION: Operation = Operation {
+    name: "DescribeCasterScenes",
+    #[cfg(feature = "table")]
+    summary: "list a studio's scenes",
+    #[cfg(feature = "table")]
+    idempotent: true,
+    #[cfg(feature = "table")]
+    qps: 15,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[
+        ReplyField { name: "SceneList", ty: ReplyType::Object(&[ReplyField { name: "Scene", ty: ReplyType::List(&ReplyType::Object(SCENE)) }]) },
+        ReplyField { name: "Total", ty: ReplyType::Integer },
+    ],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: code::INVALID_SCENE_ID, status: 400 },
+        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: "InvalidDomainName.NotFound", status: 404 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+    ],
+    check,
+};
+
+/// One scene, as the vendor's SDK models it: `OutputType` "0" is a preview (PVW) scene and "1"
+/// the program (PGM); `Status` 0 is off and 1 is started.
+#[cfg(feature = "table")]
+const SCENE: &[ReplyField] = &[
+    ReplyField { name: "SceneId", ty: ReplyType::String },
+    ReplyField { name: "SceneName", ty: ReplyType::String },
+    ReplyField { name: "OutputType", ty: ReplyType::String },
+    ReplyField { name: "Status", ty: ReplyType::Integer },
+    ReplyField { name: "StreamUrl", ty: ReplyType::String },
+    ReplyField { name: "LayoutId", ty: ReplyType::String },
+    ReplyField { name: "ComponentIds", ty: ReplyType::Object(&[ReplyField { name: "componentId", ty: ReplyType::List(&ReplyType::String) }]) },
+    ReplyField {
+        name: "StreamInfos",
+        ty: ReplyType::Object(&[ReplyField {
+            name: "StreamInfo",
+            ty: ReplyType::List(&ReplyType::Object(&[
+                ReplyField { name: "OutputStreamUrl", ty: ReplyType::String },
+                ReplyField { name: "TranscodeConfig", ty: ReplyType::String },
+                ReplyField { name: "VideoFormat", ty: ReplyType::String },
+            ])),
+        }]),
+    },
+];
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("SceneId").rule("id"),
+    FieldSpec::long("OwnerId").rule("integer"),
+    FieldSpec::text("RegionId").rule("region"),
+];
+
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
+    checks::required(fields, "CasterId", errors);
+    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
+    checks::id(fields, "SceneId", code::INVALID_SCENE_ID, errors);
+    checks::region(fields, errors);
+}

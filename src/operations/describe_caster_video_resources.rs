@@ -1,0 +1,68 @@
+//! DescribeCasterVideoResources: a studio's video sources.
+
+use crate::error::{code, Error};
+
+use super::checks;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::{ReplyField, ReplyType, ServerCode};
+
+pub const OPERATION: Operation = Operation {
+    name: "DescribeCasterVideoResources",
+    #[cfg(feature = "table")]
+    summary: "list a studio's video sources",
+    #[cfg(feature = "table")]
+    idempotent: true,
+    #[cfg(feature = "table")]
+    qps: 15,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[
+        ReplyField {
+            name: "VideoResources",
+            ty: ReplyType::Object(&[ReplyField { name: "VideoResource", ty: ReplyType::List(&ReplyType::Object(VIDEO_RESOURCE)) }]),
+        },
+        ReplyField { name: "Total", ty: ReplyType::Integer },
+    ],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+    ],
+    check,
+};
+
+/// One video source, as the vendor's SDK models it.
+#[cfg(feature = "table")]
+const VIDEO_RESOURCE: &[ReplyField] = &[
+    ReplyField { name: "ResourceId", ty: ReplyType::String },
+    ReplyField { name: "ResourceName", ty: ReplyType::String },
+    ReplyField { name: "LocationId", ty: ReplyType::String },
+    ReplyField { name: "LiveStreamUrl", ty: ReplyType::String },
+    ReplyField { name: "MaterialId", ty: ReplyType::String },
+    ReplyField { name: "VodUrl", ty: ReplyType::String },
+    ReplyField { name: "ImageId", ty: ReplyType::String },
+    ReplyField { name: "ImageUrl", ty: ReplyType::String },
+    ReplyField { name: "FlvUrl", ty: ReplyType::String },
+    ReplyField { name: "BeginOffset", ty: ReplyType::Integer },
+    ReplyField { name: "EndOffset", ty: ReplyType::Integer },
+    ReplyField { name: "RepeatNum", ty: ReplyType::Integer },
+    ReplyField { name: "PtsCallbackInterval", ty: ReplyType::Integer },
+];
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::long("OwnerId").rule("integer"),
+    FieldSpec::text("RegionId").rule("region"),
+];
+
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
+    checks::required(fields, "CasterId", errors);
+    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
+    checks::region(fields, errors);
+}

@@ -1,0 +1,68 @@
+//! ModifyCasterVideoResource: changes a video source, named by its ResourceId.
+
+use crate::error::{code, Error};
+
+use super::add_caster_video_resource::{check_offsets, check_source, SOURCE};
+use super::checks;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::{ReplyField, ReplyType, ServerCode};
+
+pub const OPERATION: Operation = Operation {
+    name: "ModifyCasterVideoResource",
+    #[cfg(feature = "table")]
+    summary: "change a video source",
+    // A retry after a lost reply would apply the change again over whatever changed since.
+    #[cfg(feature = "table")]
+    idempotent: false,
+    #[cfg(feature = "table")]
+    qps: 10,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[ReplyField { name: "CasterId", ty: ReplyType::String }, ReplyField { name: "ResourceId", ty: ReplyType::String }],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: code::INVALID_PARAMETER, status: 400 },
+        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+        ServerCode { code: code::INVALID_LIVE_STREAM_URL, status: 400 },
+        ServerCode { code: code::INVALID_MATERIAL_ID, status: 400 },
+        ServerCode { code: code::INVALID_VOD_URL, status: 400 },
+        ServerCode { code: code::MISSING_PARAMETER, status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: "InvalidResource.NotFound", status: 404 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+    ],
+    check,
+};
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("ResourceId").required().rule("id"),
+    FieldSpec::text("ResourceName").rule("text"),
+    FieldSpec::text("LiveStreamUrl").in_group(SOURCE).rule("stream url"),
+    FieldSpec::text("MaterialId").in_group(SOURCE).rule("id"),
+    FieldSpec::text("VodUrl").in_group(SOURCE).rule("mp4/flv/ts url"),
+    FieldSpec::integer("BeginOffset").rule("file; 0.."),
+    FieldSpec::integer("EndOffset").rule("file; after BeginOffset or < 0"),
+    FieldSpec::integer("RepeatNum").rule("file; -1.."),
+    FieldSpec::integer("PtsCallbackInterval").rule("0.."),
+    FieldSpec::text("ImageId").in_group(SOURCE).rule("id"),
+    FieldSpec::text("ImageUrl").in_group(SOURCE).rule("jpg/png url"),
+    FieldSpec::long("OwnerId").rule("integer"),
+    FieldSpec::text("RegionId").rule("region"),
+];
+
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
+    checks::required(fields, "CasterId", errors);
+    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
+    checks::required(fields, "ResourceId", errors);
+    checks::id(fields, "ResourceId", code::INVALID_PARAMETER, errors);
+    checks::plain_text(fields, "ResourceName", errors);
+    check_source(fields, false, errors);
+    check_offsets(fields, errors);
+    checks::region(fields, errors);
+}

@@ -1,0 +1,52 @@
+//! StopCasterScene: stops a started preview (PVW) scene.
+
+use crate::error::{code, Error};
+
+use super::checks;
+use super::fields::{FieldSpec, Slot};
+use super::{Fields, Operation};
+#[cfg(feature = "table")]
+use super::ServerCode;
+
+pub const OPERATION: Operation = Operation {
+    name: "StopCasterScene",
+    #[cfg(feature = "table")]
+    summary: "stop a preview (PVW) scene",
+    // A second stop leaves the scene stopped (and answers IncorrectSceneStatus.Idle).
+    #[cfg(feature = "table")]
+    idempotent: true,
+    #[cfg(feature = "table")]
+    qps: 10,
+    params: FIELDS,
+    #[cfg(feature = "table")]
+    reply: &[],
+    #[cfg(feature = "table")]
+    codes: &[
+        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+        ServerCode { code: code::INVALID_SCENE_ID, status: 400 },
+        ServerCode { code: "IncorrectSceneStatus", status: 400 },
+        ServerCode { code: "IncorrectSceneStatus.Idle", status: 400 },
+        ServerCode { code: "IllegalOperation", status: 401 },
+        ServerCode { code: code::INTERNAL, status: 500 },
+        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+        ServerCode { code: "InvalidScene.NotFound", status: 404 },
+    ],
+    check,
+};
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("SceneId").required().rule("id"),
+    FieldSpec::long("OwnerId").rule("integer"),
+    FieldSpec::text("RegionId").rule("region"),
+];
+
+fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: FIELDS, slots };
+    checks::required(fields, "CasterId", errors);
+    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
+    checks::required(fields, "SceneId", errors);
+    checks::id(fields, "SceneId", code::INVALID_SCENE_ID, errors);
+    checks::region(fields, errors);
+}
