@@ -302,6 +302,30 @@ function shownType(value) {
 const SHOWN_KEY_UNITS = 128;
 
 /**
+ * The entries of a repeat list under `key` (an array of plain objects): `[wire key, value, …]`
+ * of each own member of each item (`Tag.1.Key`); an early answer (`#…`) when it holds more than
+ * `max` entries; undefined when the array is anything else (empty, or an item that is not a plain
+ * object), which then crosses as an array and is refused by its type. Reads run caller code
+ * (getters, proxy traps) and may throw: the caller catches.
+ */
+function listEntries(key, list, max) {
+  const length = list.length;
+  if (!(length >= 1 && length <= max)) return length > max ? `#more than ${max}` : undefined;
+  const out = [];
+  for (let n = 1; n <= length; n++) {
+    const item = list[n - 1];
+    if (item === null || typeof item !== 'object' || Array.isArray(item) || toStringTag.call(item) !== '[object Object]') return undefined;
+    const members = Object.keys(item);
+    if (out.length / 2 + members.length > max) return `#more than ${max}`;
+    for (let m = 0; m < members.length; m++) {
+      out[out.length] = `${key}.${n}.${members[m]}`;
+      out[out.length] = item[members[m]];
+    }
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
  * Reads a caller's object in one pass into one string, so that it crosses into wasm at once:
  * only own enumerable keys, skipping undefined and null values. Never throws. Returns
  * - `*` when reading the object threw (a proxy trap, a revoked proxy);
@@ -335,18 +359,12 @@ export function readObject(value, max, numbers, request, limits) {
   if (keys.length > max) return `#${keys.length}`;
   const limit = request ? limits.option : limits.value;
   let total = 0;
+  let count = 0;
   let packed = '=';
-  // Index loops and typed-array writes only: nothing here consults a prototype that a caller
-  // could have planted an accessor or an iterator on.
-  for (let i = 0; i < keys.length; i++) {
-    let key = keys[i];
-    let item;
-    try {
-      item = value[key];
-    } catch {
-      return `?${key.length > limit ? key.slice(0, SHOWN_KEY_UNITS) : key}`;
-    }
-    if (item === undefined || item === null) continue;
+  // One entry: `undefined` when added, else the reading's early answer.
+  const add = (key, item) => {
+    if (item === undefined || item === null) return undefined;
+    if (++count > max) return `#more than ${max}`;
     if (key.length > limit) key = key.slice(0, SHOWN_KEY_UNITS);
     else total += key.length;
     let tag;
@@ -387,6 +405,32 @@ export function readObject(value, max, numbers, request, limits) {
     // Only params have a total: a request's own options are each within their limit.
     if (!request && total > limits.total) return '>';
     packed += `${key.length}:${key}${tag}${text.length}:${text}`;
+    return undefined;
+  };
+  // Index loops and typed-array writes only: nothing here consults a prototype that a caller
+  // could have planted an accessor or an iterator on.
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    let item;
+    let list;
+    try {
+      item = value[key];
+      // A repeat list of params (`Tag: [{ Key, Value }, …]`) crosses flattened as the vendor's
+      // SDKs send it: `Tag.1.Key`, `Tag.1.Value`, …; the core judges the keys.
+      list = !request && Array.isArray(item) ? listEntries(key, item, max) : undefined;
+    } catch {
+      return `?${key.length > limit ? key.slice(0, SHOWN_KEY_UNITS) : key}`;
+    }
+    if (typeof list === 'string') return list;
+    if (list === undefined) {
+      const early = add(key, item);
+      if (early !== undefined) return early;
+      continue;
+    }
+    for (let j = 0; j < list.length; j += 2) {
+      const early = add(list[j], list[j + 1]);
+      if (early !== undefined) return early;
+    }
   }
   return packed;
 }

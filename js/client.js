@@ -17,15 +17,50 @@ const ACTIONS = Object.keys(OPERATIONS);
 const methodName = (action) => action[0].toLowerCase() + action.slice(1);
 
 // How each type of reply field the table declares is read: its value, or undefined when the reply
-// does not hold one of that type. Every string of the server's is redacted.
+// does not hold one of that type. Every string of the server's is redacted. An object keeps only
+// its declared fields, each of which may be absent; a list keeps the items that read. At the top
+// of a reply, a string must not be empty and every declared field must be there (`#reply`).
 const REPLY_READERS = {
   __proto__: null,
-  string: (value, secrets) => (typeof value === 'string' && value !== '' ? redact(value, secrets) : undefined),
+  string: (type, value, secrets) => (typeof value === 'string' ? redact(value, secrets) : undefined),
+  integer: (type, value) => {
+    if (Number.isSafeInteger(value)) return value;
+    // The gateway writes some numbers as text ("Status": "1"); the table says they are integers.
+    return typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : undefined;
+  },
+  object: (type, value, secrets) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const out = {};
+    for (const field of type.fields) {
+      const read = hasOwn(value, field.name) ? readReplyValue(field, value[field.name], secrets) : undefined;
+      if (read !== undefined) out[field.name] = read;
+    }
+    return out;
+  },
+  list: (type, value, secrets) => {
+    if (!Array.isArray(value)) return undefined;
+    const out = [];
+    for (const item of value) {
+      const read = readReplyValue(type.items, item, secrets);
+      if (read !== undefined) out.push(read);
+    }
+    return out;
+  },
 };
+
+/** A reply value of a declared type (`{ type, fields?, items? }` of the table). */
+function readReplyValue(type, value, secrets) {
+  return REPLY_READERS[type.type](type, value, secrets);
+}
+
+/** Every type a table declares has a reader: checked once, at load. */
+function checkReplyType(where, type) {
+  if (!REPLY_READERS[type.type]) throw new TypeError(`${where}: no reader for reply fields of type ${type.type}`);
+  if (type.type === 'object') for (const field of type.fields) checkReplyType(`${where}.${field.name}`, field);
+  if (type.type === 'list') checkReplyType(`${where}[]`, type.items);
+}
 for (const { name, reply } of TABLE) {
-  for (const field of reply) {
-    if (!REPLY_READERS[field.type]) throw new TypeError(`${name}.${field.name}: no reader for reply fields of type ${field.type}`);
-  }
+  for (const field of reply) checkReplyType(`${name}.${field.name}`, field);
 }
 
 const DEFAULTS = { timeoutMs: 10000, maxRetries: 2, maxReplyBytes: 1024 * 1024 };
@@ -1067,8 +1102,8 @@ export function defineCasterClient(core) {
       if (!requestId) return invalid('a success body without RequestId');
       const value = { RequestId: requestId };
       for (const field of fields) {
-        const read = REPLY_READERS[field.type](member(field.name), secrets);
-        if (read === undefined) return invalid(`a success body without ${field.name}`);
+        const read = readReplyValue(field, member(field.name), secrets);
+        if (read === undefined || read === '') return invalid(`a success body without ${field.name}`);
         value[field.name] = read;
       }
       return { ok: true, value };

@@ -50,11 +50,112 @@ export type AddCasterVideoResourceParams = VideoResourceBase & (
   | ({ /** A JPG or PNG URL (http or https). */ ImageUrl: string } & Only<'ImageUrl'> & NoFileOptions)
 );
 
-export type Action = 'StartCasterScene' | 'AddCasterVideoResource';
+/** A 64-bit integer: a safe integer, or a string of decimal digits (for larger ones). */
+export type LongLike = number | `${number}`;
+
+/** One tag of a filter: crosses the wire as `Tag.N.Key` and `Tag.N.Value`. */
+export interface TagFilter {
+  Key?: string;
+  Value?: string;
+}
+
+/** Parameters of DescribeCasters: every one a filter, all optional. */
+export interface DescribeCastersParams {
+  CasterId?: string;
+  CasterName?: string;
+  /** `yyyy-MM-ddTHH:mm:ssZ`, UTC. */
+  StartTime?: string;
+  /** `yyyy-MM-ddTHH:mm:ssZ`, UTC; not before StartTime. */
+  EndTime?: string;
+  /** From 1. */
+  PageNum?: IntegerLike;
+  /** From 1; the server's default is 100. */
+  PageSize?: IntegerLike;
+  /** 0 idle, 1 in production. */
+  Status?: IntegerLike;
+  /** 0 subscription, 1 pay-as-you-go. */
+  ChargeType?: IntegerLike;
+  OrderByModifyAsc?: 'true' | 'false';
+  /** 1 general, 3 lightweight playlist, 4 virtual studio, 6 playlist. */
+  NormType?: '1' | '3' | '4' | '6';
+  ResourceGroupId?: string;
+  /** At most 20 tags. */
+  Tag?: TagFilter[];
+  OwnerId?: LongLike;
+  RegionId?: string;
+}
+
+/** Parameters of DescribeCasterScenes. */
+export interface DescribeCasterScenesParams {
+  CasterId: string;
+  /** One scene only. */
+  SceneId?: string;
+  OwnerId?: LongLike;
+  RegionId?: string;
+}
+
+/** Parameters of DescribeCasterVideoResources. */
+export interface DescribeCasterVideoResourcesParams {
+  CasterId: string;
+  OwnerId?: LongLike;
+  RegionId?: string;
+}
+
+/** Parameters of ModifyCasterVideoResource: what is given changes; at most one source. */
+export interface ModifyCasterVideoResourceParams {
+  CasterId: string;
+  /** What AddCasterVideoResource returned. */
+  ResourceId: string;
+  ResourceName?: string;
+  LiveStreamUrl?: string;
+  MaterialId?: string;
+  VodUrl?: string;
+  ImageId?: string;
+  ImageUrl?: string;
+  BeginOffset?: IntegerLike;
+  EndOffset?: IntegerLike;
+  RepeatNum?: IntegerLike;
+  PtsCallbackInterval?: IntegerLike;
+  OwnerId?: LongLike;
+  RegionId?: string;
+}
+
+/** Parameters of DeleteCasterVideoResource. */
+export interface DeleteCasterVideoResourceParams {
+  CasterId: string;
+  ResourceId: string;
+  OwnerId?: LongLike;
+  RegionId?: string;
+}
+
+/** Parameters of StopCasterScene. */
+export interface StopCasterSceneParams {
+  CasterId: string;
+  /** A started preview (PVW) scene. */
+  SceneId: string;
+  OwnerId?: LongLike;
+  RegionId?: string;
+}
+
+export type Action =
+  | 'StartCasterScene'
+  | 'AddCasterVideoResource'
+  | 'DescribeCasters'
+  | 'DescribeCasterScenes'
+  | 'DescribeCasterVideoResources'
+  | 'ModifyCasterVideoResource'
+  | 'DeleteCasterVideoResource'
+  | 'StopCasterScene';
 
 export interface ParamsOf {
   StartCasterScene: StartCasterSceneParams;
   AddCasterVideoResource: AddCasterVideoResourceParams;
+  DescribeCasters: DescribeCastersParams;
+  DescribeCasterScenes: DescribeCasterScenesParams;
+  DescribeCasterVideoResources: DescribeCasterVideoResourcesParams;
+  ModifyCasterVideoResource: ModifyCasterVideoResourceParams;
+  DeleteCasterVideoResource: DeleteCasterVideoResourceParams;
+  StopCasterScene: StopCasterSceneParams;
 }
 
 export interface StartCasterSceneResult {
@@ -68,6 +169,93 @@ export interface AddCasterVideoResourceResult {
   /** The body's RequestId, or the `x-acs-request-id` header's when the body has none. */
   RequestId: string;
   ResourceId: string;
+}
+
+// The describes' items: every field may be absent (the client keeps only these, of these types).
+
+/** A production studio. */
+export interface CasterItem {
+  CasterId?: string;
+  CasterName?: string;
+  CasterTemplate?: string;
+  ChannelEnable?: number;
+  /** As the server writes it (text here, though the filter is an integer). */
+  ChargeType?: string;
+  ClientTokenId?: string;
+  CreateTime?: string;
+  Duration?: string;
+  ExpireTime?: string;
+  LastModified?: string;
+  NormType?: number;
+  PurchaseTime?: string;
+  ResourceGroupId?: string;
+  StartTime?: string;
+  /** 0 idle, 1 in production. */
+  Status?: number;
+  Tags?: { tag?: { TagKey?: string; TagValue?: string }[] };
+}
+
+/** A scene of a studio. */
+export interface SceneItem {
+  SceneId?: string;
+  SceneName?: string;
+  /** "0" a preview (PVW) scene, "1" the program (PGM). */
+  OutputType?: string;
+  /** 0 off, 1 started. */
+  Status?: number;
+  StreamUrl?: string;
+  LayoutId?: string;
+  ComponentIds?: { componentId?: string[] };
+  StreamInfos?: { StreamInfo?: { OutputStreamUrl?: string; TranscodeConfig?: string; VideoFormat?: string }[] };
+}
+
+/** A video source of a studio. */
+export interface VideoResourceItem {
+  ResourceId?: string;
+  ResourceName?: string;
+  LocationId?: string;
+  LiveStreamUrl?: string;
+  MaterialId?: string;
+  VodUrl?: string;
+  ImageId?: string;
+  ImageUrl?: string;
+  FlvUrl?: string;
+  BeginOffset?: number;
+  EndOffset?: number;
+  RepeatNum?: number;
+  PtsCallbackInterval?: number;
+}
+
+export interface DescribeCastersResult {
+  RequestId: string;
+  CasterList: { Caster?: CasterItem[] };
+  Total: number;
+}
+
+export interface DescribeCasterScenesResult {
+  RequestId: string;
+  SceneList: { Scene?: SceneItem[] };
+  Total: number;
+}
+
+export interface DescribeCasterVideoResourcesResult {
+  RequestId: string;
+  VideoResources: { VideoResource?: VideoResourceItem[] };
+  Total: number;
+}
+
+export interface ModifyCasterVideoResourceResult {
+  RequestId: string;
+  CasterId: string;
+  ResourceId: string;
+}
+
+export interface DeleteCasterVideoResourceResult {
+  RequestId: string;
+}
+
+export interface StopCasterSceneResult {
+  RequestId: string;
 }
 
 export interface Credentials {
@@ -151,17 +339,40 @@ export type SignOptions = Omit<Extract<SignRequestInput, { action: 'StartCasterS
 export function startCasterScene(params: StartCasterSceneParams, options: SignOptions): SignedRequest;
 /** `signRequest({ action: 'AddCasterVideoResource', params, ...options })`: the same result, the same errors. */
 export function addCasterVideoResource(params: AddCasterVideoResourceParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'DescribeCasters', params, ...options })`: the same result, the same errors. */
+export function describeCasters(params: DescribeCastersParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'DescribeCasterScenes', params, ...options })`: the same result, the same errors. */
+export function describeCasterScenes(params: DescribeCasterScenesParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'DescribeCasterVideoResources', params, ...options })`: the same result, the same errors. */
+export function describeCasterVideoResources(params: DescribeCasterVideoResourcesParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'ModifyCasterVideoResource', params, ...options })`: the same result, the same errors. */
+export function modifyCasterVideoResource(params: ModifyCasterVideoResourceParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'DeleteCasterVideoResource', params, ...options })`: the same result, the same errors. */
+export function deleteCasterVideoResource(params: DeleteCasterVideoResourceParams, options: SignOptions): SignedRequest;
+/** `signRequest({ action: 'StopCasterScene', params, ...options })`: the same result, the same errors. */
+export function stopCasterScene(params: StopCasterSceneParams, options: SignOptions): SignedRequest;
 
 /** One parameter of an operation, as the core's operation table describes it. */
 export interface OperationParam {
   readonly name: string;
-  readonly type: 'string' | 'integer';
+  /** `long`: 64 bits; `list`: an array of objects of `members` (strings), at most `max`. */
+  readonly type: 'string' | 'integer' | 'long' | 'list';
+  readonly members?: readonly string[];
+  readonly max?: number;
   readonly required: boolean;
   /** The set of alternatives of which exactly one is given (`source`), or null. */
   readonly group: string | null;
   /** Its rule, in a few words. */
   readonly rule: string;
 }
+
+/** The type of a reply field: an object's `fields` may each be absent; a list's `items` have a type of their own. */
+export type ReplyType =
+  | { readonly type: 'string' | 'integer' }
+  | { readonly type: 'object'; readonly fields: readonly ReplyField[] }
+  | { readonly type: 'list'; readonly items: ReplyType };
+
+export type ReplyField = { readonly name: string } & ReplyType;
 
 /** One operation of the core's table (src/operations/). */
 export interface Operation {
@@ -173,7 +384,7 @@ export interface Operation {
   readonly qps: number;
   readonly params: readonly OperationParam[];
   /** The fields of a successful reply besides RequestId. */
-  readonly reply: readonly { readonly name: string; readonly type: 'string' }[];
+  readonly reply: readonly ReplyField[];
   /** The error codes the vendor documents, with their HTTP status. */
   readonly codes: readonly { readonly code: string; readonly status: number }[];
 }
@@ -290,6 +501,18 @@ export class CasterClient {
   startCasterScene(params: StartCasterSceneParams): Promise<StartCasterSceneResult>;
   /** Adds a video source. Not idempotent: never retried after a timeout or a dropped connection. */
   addCasterVideoResource(params: AddCasterVideoResourceParams): Promise<AddCasterVideoResourceResult>;
+  /** Lists production studios, a page at a time. */
+  describeCasters(params: DescribeCastersParams): Promise<DescribeCastersResult>;
+  /** Lists a studio's scenes. */
+  describeCasterScenes(params: DescribeCasterScenesParams): Promise<DescribeCasterScenesResult>;
+  /** Lists a studio's video sources. */
+  describeCasterVideoResources(params: DescribeCasterVideoResourcesParams): Promise<DescribeCasterVideoResourcesResult>;
+  /** Changes a video source. Not idempotent: never retried after a timeout or a dropped connection. */
+  modifyCasterVideoResource(params: ModifyCasterVideoResourceParams): Promise<ModifyCasterVideoResourceResult>;
+  /** Removes a video source. Not idempotent: never retried after a timeout or a dropped connection. */
+  deleteCasterVideoResource(params: DeleteCasterVideoResourceParams): Promise<DeleteCasterVideoResourceResult>;
+  /** Stops a started preview (PVW) scene. */
+  stopCasterScene(params: StopCasterSceneParams): Promise<StopCasterSceneResult>;
 }
 
 export interface InitOptions {
