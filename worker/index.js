@@ -5,26 +5,139 @@
 // Environment: ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN (optional), REGION_ID, UPSTREAM
 // (default https://live.aliyuncs.com), SIGNATURE_ALGORITHM ("v1", the default, or "v3": the
 // signature of the requests upstream), PROXY_TOKEN (callers send `Authorization: Bearer <token>`),
-// ALLOWED_ORIGINS (comma-separated CORS allow-list; other origins get no CORS grant).
+// ALLOWED_ORIGINS (comma-separated CORS allow-list; other origins get no CORS grant),
+// ALLOWED_OPERATIONS (comma-separated wire names of the operations callers may use; unset: all of
+// the table), RATE_LIMIT (optional Durable Object binding of the class RateLimit below: one rate
+// limit per AccessKeyId and operation for every isolate; unbound: each isolate paces itself).
 import { CasterClient, CasterError, OPERATIONS } from '../dist/workerd.js';
 
 // One route per operation of the core's table: `POST /v1/<WireName>` calls the client's method of
 // that name (`startCasterScene`, …).
 const ROUTES = new Map(OPERATIONS.map(({ name }) => [`/v1/${name}`, name[0].toLowerCase() + name.slice(1)]));
-const ROUTES_SHOWN = [...ROUTES.keys()].map((path) => `POST ${path}`).join(' or ');
+const OPERATION_QPS = new Map(OPERATIONS.map(({ name, qps }) => [name, qps]));
 const MAX_BODY_BYTES = 64 * 1024;
 // The most an upstream reply may hold (decoded): the API's replies are well under 1 KB, and every
 // request in flight in an isolate holds its reply, within the isolate's 128 MB. The client reads
 // it as a stream and cancels past this (ReplyTooLarge, answered 502); it never follows a redirect
 // (Redirected, 502), and ignores a forged Date, so one hostile reply cannot break the isolate.
 const MAX_REPLY_BYTES = 64 * 1024;
+// The longest a request waits for its slot at the rate-limit object. A request whose slot would
+// come later is refused (429 RateLimitQueueFull) without taking one: the client's 10 s attempt
+// timeout covers the wait, and slots taken by requests that then time out would only lengthen the
+// queue for everyone.
+const MAX_SLOT_WAIT_MS = 5000;
+// The client's own limiter, when the object paces: it only keeps the waits a throttled reply asks
+// for (retry-after); the object keeps the documented rate.
+const UNPACED_QPS = 1000;
 const encoder = new TextEncoder();
 
-/** One client per isolate and configuration: its rate limiter is the per-isolate 10 QPS per key. */
+/**
+ * The global rate limit of one AccessKeyId and operation (`idFromName("<sha256 hex of the
+ * AccessKeyId>/<operation>")`): `POST /slot?operation=<WireName>` takes the next slot, 1/qps × 1.1
+ * after the one before (the client limiter's margin), and answers `{ granted: true, waitMs }`, the
+ * time to wait before sending; `{ granted: false, waitMs }` when that would be over
+ * MAX_SLOT_WAIT_MS (no slot taken). The schedule is kept in memory: the object is single-threaded,
+ * so every isolate's requests are spaced in one queue; after an eviction (only when idle) its
+ * `next` would have been in the past anyway.
+ */
+export class RateLimit {
+  #next = 0;
+
+  async fetch(request) {
+    const qps = OPERATION_QPS.get(new URL(request.url).searchParams.get('operation'));
+    if (request.method !== 'POST' || qps === undefined) return Response.json({ granted: false }, { status: 400 });
+    const now = Date.now();
+    const at = Math.max(now, this.#next);
+    const waitMs = at - now;
+    if (waitMs > MAX_SLOT_WAIT_MS) return Response.json({ granted: false, waitMs });
+    this.#next = at + (1000 / qps) * 1.1;
+    return Response.json({ granted: true, waitMs });
+  }
+}
+
+/** The operation a signed request is for: V3's x-acs-action header, or v1's Action (query or form). */
+function actionOf(url, init) {
+  const v3 = new Headers(init?.headers).get('x-acs-action');
+  if (v3) return v3;
+  const inQuery = new URL(url).searchParams.get('Action');
+  if (inQuery) return inQuery;
+  return typeof init?.body === 'string' ? new URLSearchParams(init.body).get('Action') : null;
+}
+
+/**
+ * What the wrapper gives the client instead of sending: a reply as the API's own errors look, so
+ * the client handles it as any 429 or 503 (retried with backoff, each retry asking for a slot
+ * again, then a CasterError the worker answers with this status and Code). Never the object's
+ * error: it could say anything.
+ */
+const withheld = (status, code, message) => new Response(JSON.stringify({ Code: code, Message: message }), {
+  status, headers: { 'content-type': 'application/json' },
+});
+
+/** Resolves after `ms`, or rejects as fetch does once `signal` aborts. */
+function waitUnlessAborted(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * The client's fetch when RATE_LIMIT is bound: every attempt (retries too) takes a slot from the
+ * object of its AccessKeyId and operation and waits for it before it is sent. When the object
+ * cannot be asked or answers something unreadable, nothing is sent.
+ */
+function pacedFetch(namespace, accessKeyId) {
+  const keyHash = crypto.subtle.digest('SHA-256', encoder.encode(accessKeyId))
+    .then((digest) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+  return async (url, init) => {
+    const action = actionOf(url, init);
+    if (!OPERATION_QPS.has(action)) {
+      return withheld(503, 'RateLimitUnavailable', 'The request could not be matched to an operation\'s rate limit, so it was not sent.');
+    }
+    let slot;
+    try {
+      const stub = namespace.get(namespace.idFromName(`${await keyHash}/${action}`));
+      const answer = await stub.fetch(`https://rate-limit/slot?operation=${action}`, { method: 'POST' });
+      slot = answer.ok ? await answer.json() : undefined;
+    } catch {
+      slot = undefined;
+    }
+    const readable = slot !== null && typeof slot === 'object' && typeof slot.granted === 'boolean'
+      && Number.isFinite(slot.waitMs) && slot.waitMs >= 0;
+    if (!readable) {
+      return withheld(503, 'RateLimitUnavailable', 'The worker\'s rate limit could not be reached, so the request was not sent; try again later.');
+    }
+    if (!slot.granted || slot.waitMs > MAX_SLOT_WAIT_MS) {
+      return withheld(429, 'RateLimitQueueFull',
+        `Requests of ${action} are queued more than ${MAX_SLOT_WAIT_MS / 1000} s ahead at the documented rate; try again later.`);
+    }
+    if (slot.waitMs > 0) await waitUnlessAborted(slot.waitMs, init?.signal);
+    return fetch(url, init);
+  };
+}
+
+/**
+ * One client per isolate and configuration. Without RATE_LIMIT its limiter is the pacing: each
+ * operation's documented QPS per key, in this isolate only. With it, the object paces.
+ */
 const clients = new Map();
 
 function clientFor(env) {
-  const key = [env.ACCESS_KEY_ID, env.SECURITY_TOKEN ?? '', env.REGION_ID ?? '', env.UPSTREAM ?? '', env.SIGNATURE_ALGORITHM ?? ''].join('\n');
+  const namespace = env.RATE_LIMIT;
+  const key = [env.ACCESS_KEY_ID, env.SECURITY_TOKEN ?? '', env.REGION_ID ?? '', env.UPSTREAM ?? '', env.SIGNATURE_ALGORITHM ?? '',
+    namespace ? 'global' : 'isolate'].join('\n');
   let client = clients.get(key);
   if (!client) {
     client = new CasterClient({
@@ -35,7 +148,8 @@ function clientFor(env) {
       endpoint: env.UPSTREAM || undefined,
       // No CORS on the way upstream: V3's headers cost nothing here.
       signatureAlgorithm: env.SIGNATURE_ALGORITHM || undefined,
-      // maxQps: each operation's documented limit, from the table.
+      // Without the object, maxQps is each operation's documented limit, from the table, per isolate.
+      ...(namespace ? { fetch: pacedFetch(namespace, env.ACCESS_KEY_ID), maxQps: UNPACED_QPS } : {}),
       maxReplyBytes: MAX_REPLY_BYTES,
     });
     clients.clear(); // a new configuration replaces the old one
@@ -122,11 +236,40 @@ function fromCasterError(error, origin) {
   }
 }
 
+/**
+ * The routes ALLOWED_OPERATIONS lets callers use (unset: every operation of the table), as
+ * `{ routes, shown }`, or undefined when the setting lists no name or a name the table lacks.
+ */
+const allowLists = new Map();
+function allowedRoutes(env) {
+  const setting = env.ALLOWED_OPERATIONS;
+  const memo = allowLists.get(setting);
+  if (memo !== undefined || allowLists.has(setting)) return memo;
+  let routes = ROUTES;
+  if (setting !== undefined) {
+    const names = String(setting).split(',').map((name) => name.trim()).filter(Boolean);
+    routes = names.length > 0 && names.every((name) => OPERATION_QPS.has(name))
+      ? new Map([...ROUTES].filter(([path]) => names.includes(path.slice('/v1/'.length))))
+      : undefined;
+  }
+  const allowed = routes && { routes, shown: [...routes.keys()].map((path) => `POST ${path}`).join(' or ') };
+  allowLists.clear(); // one setting per isolate
+  allowLists.set(setting, allowed);
+  return allowed;
+}
+
 async function handle(request, env) {
   const url = new URL(request.url);
   const origin = allowedOrigin(request, env);
-  const operation = ROUTES.get(url.pathname);
-  if (!operation) return refuse(404, 'NotFound', `Use ${ROUTES_SHOWN}.`, origin);
+  const allowed = allowedRoutes(env);
+  if (!allowed) {
+    // The setting's names are not repeated: the reply goes to whoever asked.
+    return refuse(500, 'WorkerMisconfigured',
+      'The worker\'s ALLOWED_OPERATIONS must list one or more operations of the worker, comma-separated, or be unset.', origin);
+  }
+  // An operation left off the list is answered as a path that is no route: it is not advertised.
+  const operation = allowed.routes.get(url.pathname);
+  if (!operation) return refuse(404, 'NotFound', `Use ${allowed.shown}.`, origin);
 
   if (request.method === 'OPTIONS') {
     return new Response(null, {
@@ -147,6 +290,9 @@ async function handle(request, env) {
 
   if (!env.PROXY_TOKEN || !env.ACCESS_KEY_ID || !env.ACCESS_KEY_SECRET) {
     return refuse(500, 'WorkerMisconfigured', 'The worker needs PROXY_TOKEN, ACCESS_KEY_ID and ACCESS_KEY_SECRET.', origin);
+  }
+  if (env.RATE_LIMIT !== undefined && typeof env.RATE_LIMIT?.idFromName !== 'function') {
+    return refuse(500, 'WorkerMisconfigured', 'The worker\'s RATE_LIMIT must be a Durable Object binding of the class RateLimit, or unset.', origin);
   }
   const authorization = request.headers.get('authorization') ?? '';
   // The scheme name is case-insensitive (RFC 7235); the token is compared exactly.
