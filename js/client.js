@@ -136,8 +136,32 @@ function checkNumber(config, name, { min, integer, max = Number.MAX_SAFE_INTEGER
   return value;
 }
 
-const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 const now = () => Date.now();
+
+/** What `untilAborted` and `pause` reject with when the signal aborted first. */
+const ABORTED = Symbol('aborted');
+
+/**
+ * Resolves after `ms`, or rejects with ABORTED as soon as `signal` (the client's own AbortSignal)
+ * aborts; the timer and the listener are let go either way.
+ */
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(ABORTED);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(ABORTED);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Spaces requests 1/maxQps apart (plus a 10% margin: the first request of a burst also opens the
@@ -152,11 +176,23 @@ class RateLimiter {
     this.#interval = (1000 / maxQps) * 1.1;
   }
 
-  async acquire() {
+  /**
+   * Waits for the next free slot; rejects with ABORTED when `signal` aborts first. An aborted wait
+   * gives its slot back when no later call has taken one after it (the common case: one call
+   * cancelled); otherwise the slot stays spent, since the calls queued behind it each sleep
+   * towards their own time, and a gap only ever spaces requests further apart than the limit.
+   */
+  async acquire(signal) {
     const at = Math.max(now(), this.#next);
     this.#next = at + this.#interval;
     const wait = at - now();
-    if (wait > 0) await sleep(wait);
+    if (wait <= 0) return;
+    try {
+      await pause(wait, signal);
+    } catch (error) {
+      if (this.#next === at + this.#interval) this.#next = at;
+      throw error;
+    }
   }
 
   /** The server asked for a pause (a throttled reply's retry-after): nothing goes before it ends. */
@@ -488,9 +524,6 @@ function retryAfterMs(reply) {
   return Math.min(wait, RETRY_AFTER_CAP_MS);
 }
 
-/** The network-level code of a fetch failure (undici puts it on `cause`), if any. */
-/** What `untilAborted` rejects with when the signal aborted first. */
-const ABORTED = Symbol('aborted');
 
 /**
  * Settles as `promise` does, or rejects with ABORTED once `signal` aborts. A fetch, a body or a
@@ -513,6 +546,7 @@ function untilAborted(promise, signal) {
   });
 }
 
+/** The network-level code of a fetch failure (undici puts it on `cause`), if any. */
 function networkCode(error) {
   try {
     // Each property read once: a getter or proxy may answer a string, then something else.
@@ -561,6 +595,138 @@ function readConfig(config) {
     options[key] = value === null ? undefined : value;
   }
   return options;
+}
+
+/** The options a sending method takes as its second argument. */
+const CALL_OPTIONS = ['signal'];
+
+/**
+ * A sending method's second argument, `{ signal }`, read as the config is: own enumerable
+ * properties, each read once; null or undefined is no options, and a null or undefined signal is
+ * none. Returns `{ signal, aborted }` (the signal's `aborted` as read now) or undefined. Throws a
+ * validation CasterError for options that are not a readable object, an unknown key (naming the
+ * option it is close to), or a signal that is not AbortSignal-like: a boolean `aborted`, and
+ * `addEventListener` and `removeEventListener` functions.
+ */
+function readCallOptions(options, method) {
+  const refuse = (field, message) => new CasterError({ code: 'InvalidParameter.Malformed', kind: 'validation', field, message });
+  if (options === undefined || options === null) return undefined;
+  let keys;
+  try {
+    keys = typeof options === 'object' && !Array.isArray(options) ? Object.keys(options) : undefined;
+  } catch {
+    throw refuse('options', `the options of ${method} could not be read (a revoked proxy, or a trap that threw)`);
+  }
+  if (keys === undefined) throw refuse('options', `the options of ${method} must be an object: { signal? }`);
+  for (const key of keys) {
+    if (!CALL_OPTIONS.includes(key)) {
+      const suggestion = nearest(key, CALL_OPTIONS);
+      throw refuse(key.slice(0, 64),
+        `"${key.slice(0, 64)}" is not an option of ${method}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+    }
+  }
+  if (!keys.includes('signal')) return undefined;
+  let signal;
+  try {
+    signal = options.signal;
+  } catch {
+    throw refuse('signal', `reading options.signal of ${method} threw`);
+  }
+  if (signal === undefined || signal === null) return undefined;
+  const notSignal = () => refuse('signal',
+    `options.signal of ${method} must be an AbortSignal (a boolean aborted, addEventListener and removeEventListener)`);
+  if (typeof signal !== 'object' && typeof signal !== 'function') throw notSignal();
+  let aborted;
+  let add;
+  let remove;
+  try {
+    aborted = signal.aborted;
+    add = signal.addEventListener;
+    remove = signal.removeEventListener;
+  } catch {
+    throw refuse('signal', `options.signal of ${method} could not be read (a revoked proxy, or a trap that threw)`);
+  }
+  if (typeof aborted !== 'boolean' || typeof add !== 'function' || typeof remove !== 'function') throw notSignal();
+  return { signal, aborted };
+}
+
+/**
+ * One call's cancellation by its caller. `signal` is the client's own AbortSignal, which every wait
+ * of the call ends on (its backoff, its rate-limiter slot, the credentials function, each fetch
+ * and body); it aborts when the caller's signal does. `sent` says whether a request of the call
+ * may have left. `release()` removes the one listener the call added to the caller's signal, so a
+ * long-lived signal shared by many calls holds a listener only for each call still pending.
+ */
+class Cancellation {
+  #controller = new AbortController();
+  #caller;
+  #listener;
+  #reason;
+  sent = false;
+
+  /** `given` is what readCallOptions returned. Throws a validation CasterError if the listener cannot be added. */
+  constructor(given, method) {
+    this.signal = this.#controller.signal;
+    if (!given) return;
+    const { signal, aborted } = given;
+    if (aborted) {
+      this.#abort(signal);
+      return;
+    }
+    this.#listener = () => { this.#abort(signal); };
+    try {
+      Reflect.apply(signal.addEventListener, signal, ['abort', this.#listener, { once: true }]);
+    } catch {
+      throw new CasterError({
+        code: 'InvalidParameter.Malformed', kind: 'validation', field: 'signal',
+        message: `options.signal of ${method}: its addEventListener threw`,
+      });
+    }
+    this.#caller = signal;
+  }
+
+  #abort(signal) {
+    if (this.signal.aborted) return;
+    try {
+      this.#reason = signal.reason;
+    } catch {
+      this.#reason = undefined; // a reason that cannot be read is no reason
+    }
+    this.#controller.abort();
+  }
+
+  get aborted() {
+    return this.signal.aborted;
+  }
+
+  /** The call's Aborted error: it says whether a request may have been sent. */
+  error(action) {
+    const { idempotent } = OPERATIONS[action];
+    return new CasterError({
+      code: 'Aborted', kind: 'network', retryable: false, cause: this.#reason,
+      message: this.sent
+        ? `the caller aborted ${action}; the request may have been sent and processed${idempotent ? ''
+          : `, and ${action} is not idempotent: it may have taken effect`}`
+        : `the caller aborted ${action}; the request was not sent`,
+    });
+  }
+
+  release() {
+    const caller = this.#caller;
+    this.#caller = undefined;
+    if (!caller) return;
+    try {
+      Reflect.apply(caller.removeEventListener, caller, ['abort', this.#listener]);
+    } catch {
+      // A signal whose removeEventListener throws keeps the listener; the call is over either way.
+    }
+  }
+}
+
+/** Calls `listener` once `signal` (the client's own AbortSignal) aborts; returns what removes it. */
+function whenAborted(signal, listener) {
+  signal.addEventListener('abort', listener, { once: true });
+  return () => { signal.removeEventListener('abort', listener); };
 }
 
 /** The three fields of what a credentials function returned; a config CasterError if unreadable. */
@@ -885,13 +1051,29 @@ export function defineCasterClient(core) {
     static {
       for (const action of ACTIONS) {
         const name = methodName(action);
-        const method = { [name](params) { return this.#call(action, params); } }[name];
+        const method = { [name](params, options) { return this.#call(action, params, options); } }[name];
         Object.defineProperty(this.prototype, name, { __proto__: null, value: method, writable: true, enumerable: false, configurable: true });
       }
     }
 
-    async #call(action, params) {
-      await core.ready();
+    async #call(action, params, options) {
+      // The caller's `{ signal }`: read first, and an aborted one ends the call before anything is
+      // asked of the core, the credentials function or the network.
+      const cancel = new Cancellation(readCallOptions(options, methodName(action)), methodName(action));
+      try {
+        if (cancel.aborted) throw cancel.error(action);
+        return await this.#send(action, params, cancel);
+      } finally {
+        cancel.release();
+      }
+    }
+
+    async #send(action, params, cancel) {
+      try {
+        await untilAborted(core.ready(), cancel.signal);
+      } catch (error) {
+        throw error === ABORTED ? cancel.error(action) : error;
+      }
       const problems = core.validateParams(action, params);
       if (problems.length > 0) {
         const [first] = problems;
@@ -901,7 +1083,7 @@ export function defineCasterClient(core) {
       const { maxRetries } = this.#config;
       let skewCorrected = false;
       for (let attempt = 0; ; attempt++) {
-        const outcome = await this.#attempt(action, params);
+        const outcome = await this.#attempt(action, params, cancel);
         if (outcome.ok) return outcome.value;
         const { error, reply } = outcome;
         if (error.code === 'InvalidTimeStamp.Expired' && !skewCorrected && this.#correctClock(reply)) {
@@ -916,20 +1098,30 @@ export function defineCasterClient(core) {
         const mayRetry = error.retryable && (idempotent || outcome.beforeSend || error.kind === 'api');
         if (!mayRetry || attempt >= maxRetries) throw error;
         const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-        await sleep(Math.max(backoff, asked));
+        try {
+          await pause(Math.max(backoff, asked), cancel.signal);
+        } catch {
+          throw cancel.error(action); // and no retry
+        }
       }
     }
 
-    /** One attempt: credentials, rate limit, sign, send, read. Never throws a non-CasterError. */
-    async #attempt(action, params) {
+    /**
+     * One attempt: credentials, rate limit, sign, send, read. Never throws a non-CasterError. Each
+     * wait also ends when the caller aborts (`cancel`), and the attempt then throws Aborted.
+     */
+    async #attempt(action, params, cancel) {
+      if (cancel.aborted) throw cancel.error(action);
       let given;
       // The credentials function gets the attempt's timeout too: one that never settles must not
-      // hang the call.
+      // hang the call. Nor is it waited for once the caller aborts.
       const waiting = new AbortController();
       const credentialsTimer = setTimeout(() => { waiting.abort(); }, this.#config.timeoutMs);
+      const unlinkWaiting = whenAborted(cancel.signal, () => { waiting.abort(); });
       try {
         given = await untilAborted(this.#credentials(), waiting.signal);
       } catch (cause) {
+        if (cancel.aborted) throw cancel.error(action);
         throw new CasterError({
           code: 'CredentialsUnavailable', kind: 'config', field: 'credentials',
           message: cause === ABORTED
@@ -939,10 +1131,16 @@ export function defineCasterClient(core) {
         });
       } finally {
         clearTimeout(credentialsTimer);
+        unlinkWaiting();
       }
       const credentials = readCredentials(given);
       const secrets = [credentials.accessKeySecret, credentials.securityToken];
-      await this.#limiters[action].acquire();
+      try {
+        await this.#limiters[action].acquire(cancel.signal);
+      } catch {
+        throw cancel.error(action);
+      }
+      if (cancel.aborted) throw cancel.error(action);
       let signed;
       try {
         signed = this.#sign(action, params, credentials);
@@ -954,9 +1152,12 @@ export function defineCasterClient(core) {
         signed = this.#sign(action, params, credentials);
       }
 
+      // The fetch and its body end on the attempt's timeout or the caller's abort, whichever first.
       const controller = new AbortController();
       const timeout = { fired: false };
       const timer = setTimeout(() => { timeout.fired = true; controller.abort(); }, this.#config.timeoutMs);
+      const unlink = whenAborted(cancel.signal, () => { controller.abort(); });
+      const sentBefore = cancel.sent;
       const idempotent = OPERATIONS[action].idempotent;
       const timedOut = () => ({
         ok: false,
@@ -973,13 +1174,16 @@ export function defineCasterClient(core) {
         try {
           // Never followed: a redirect would take the signed request (nonce, SecurityToken and
           // all) to another host.
+          cancel.sent = true;
           response = await untilAborted(this.#fetch(signed.url, {
             method: signed.method, headers: signed.headers, body: signed.body, signal: controller.signal, redirect: 'manual',
           }), controller.signal);
         } catch (cause) {
+          if (cancel.aborted) throw cancel.error(action);
           if (timeout.fired) return timedOut();
           const code = networkCode(cause);
           const beforeSend = code !== undefined && BEFORE_SEND.has(code);
+          if (beforeSend) cancel.sent = sentBefore; // this attempt never left
           return {
             ok: false,
             beforeSend,
@@ -1017,6 +1221,7 @@ export function defineCasterClient(core) {
         try {
           text = await readReply(response, reply, this.#config.maxReplyBytes, controller.signal);
         } catch {
+          if (cancel.aborted) throw cancel.error(action);
           if (timeout.fired) return timedOut();
           // The server answered, then the body broke off: it was processed, whatever it said.
           return {
@@ -1031,6 +1236,7 @@ export function defineCasterClient(core) {
         }
       } finally {
         clearTimeout(timer);
+        unlink();
       }
       if (text === TOO_LARGE) {
         // Not retried: the same endpoint would send the same again.

@@ -427,7 +427,9 @@ export class CasterError extends Error {
    * the secret can be wrong (the message names the server's code and keeps its Message); and an
    * `InvalidTimeStamp.Expired` whose reply had no readable `Date` says in its message that the local
    * clock is off by an amount that cannot be known (a browser hides Date from a page calling another
-   * origin), to be fixed, or avoided through the worker proxy.
+   * origin), to be fixed, or avoided through the worker proxy. One is the caller's own: `Aborted`
+   * (kind `network`, never retryable), when the call's `signal` aborted it; its `cause` is the
+   * signal's `reason`.
    */
   code: string;
   kind: CasterErrorKind;
@@ -495,24 +497,39 @@ export type CasterClientConfig = ClientOptions & (
   }
 );
 
+/**
+ * The second argument of every sending method of CasterClient. Its own properties only; an unknown
+ * key, or a `signal` that is not an AbortSignal, rejects with kind `validation`.
+ */
+export interface CallOptions {
+  /**
+   * Cancels the call at once wherever it waits: before it starts (an aborted signal sends nothing
+   * and asks nothing of the credentials function), in the rate limiter, on the credentials
+   * function, on the fetch, on the reply's body, and in the backoff between retries (no retry
+   * follows). The call rejects with code `Aborted`, kind `network`, `retryable: false`, and the
+   * signal's `reason` as `cause`; the message says whether the request may have been sent.
+   */
+  signal?: AbortSignal;
+}
+
 export class CasterClient {
   constructor(config: CasterClientConfig);
   /** Starts a preview (PVW) scene. */
-  startCasterScene(params: StartCasterSceneParams): Promise<StartCasterSceneResult>;
+  startCasterScene(params: StartCasterSceneParams, options?: CallOptions): Promise<StartCasterSceneResult>;
   /** Adds a video source. Not idempotent: never retried after a timeout or a dropped connection. */
-  addCasterVideoResource(params: AddCasterVideoResourceParams): Promise<AddCasterVideoResourceResult>;
+  addCasterVideoResource(params: AddCasterVideoResourceParams, options?: CallOptions): Promise<AddCasterVideoResourceResult>;
   /** Lists production studios, a page at a time. */
-  describeCasters(params: DescribeCastersParams): Promise<DescribeCastersResult>;
+  describeCasters(params: DescribeCastersParams, options?: CallOptions): Promise<DescribeCastersResult>;
   /** Lists a studio's scenes. */
-  describeCasterScenes(params: DescribeCasterScenesParams): Promise<DescribeCasterScenesResult>;
+  describeCasterScenes(params: DescribeCasterScenesParams, options?: CallOptions): Promise<DescribeCasterScenesResult>;
   /** Lists a studio's video sources. */
-  describeCasterVideoResources(params: DescribeCasterVideoResourcesParams): Promise<DescribeCasterVideoResourcesResult>;
+  describeCasterVideoResources(params: DescribeCasterVideoResourcesParams, options?: CallOptions): Promise<DescribeCasterVideoResourcesResult>;
   /** Changes a video source. Not idempotent: never retried after a timeout or a dropped connection. */
-  modifyCasterVideoResource(params: ModifyCasterVideoResourceParams): Promise<ModifyCasterVideoResourceResult>;
+  modifyCasterVideoResource(params: ModifyCasterVideoResourceParams, options?: CallOptions): Promise<ModifyCasterVideoResourceResult>;
   /** Removes a video source. Not idempotent: never retried after a timeout or a dropped connection. */
-  deleteCasterVideoResource(params: DeleteCasterVideoResourceParams): Promise<DeleteCasterVideoResourceResult>;
+  deleteCasterVideoResource(params: DeleteCasterVideoResourceParams, options?: CallOptions): Promise<DeleteCasterVideoResourceResult>;
   /** Stops a started preview (PVW) scene. */
-  stopCasterScene(params: StopCasterSceneParams): Promise<StopCasterSceneResult>;
+  stopCasterScene(params: StopCasterSceneParams, options?: CallOptions): Promise<StopCasterSceneResult>;
 }
 
 export interface InitOptions {

@@ -130,7 +130,7 @@ test('js/index.d.ts declares every operation of the table: its method, signer, p
   assert.deepEqual([...actions.matchAll(/'(\w+)'/g)].map((m) => m[1]).sort(), OPERATIONS.map((op) => op.name).sort(), 'the Action union');
   for (const op of OPERATIONS) {
     const method = methodName(op.name);
-    assert.match(types, new RegExp(`\\n  ${method}\\(params: ${op.name}Params\\): Promise<${op.name}Result>;`), `CasterClient.${method}`);
+    assert.match(types, new RegExp(`\\n  ${method}\\(params: ${op.name}Params, options\\?: CallOptions\\): Promise<${op.name}Result>;`), `CasterClient.${method}`);
     assert.match(types, new RegExp(`\\nexport function ${method}\\(params: ${op.name}Params, options: SignOptions\\): SignedRequest;`), `the ${method} signer`);
     assert.match(types, new RegExp(`\\n  ${op.name}: ${op.name}Params;`), `ParamsOf.${op.name}`);
     const result = block(`export interface ${op.name}Result {`);
