@@ -19,8 +19,50 @@ const STATE_TIMEOUT_MS = 5000;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
-// One form per operation of the core's table (OPERATIONS), each marked with its data-action.
-const forms = Object.fromEntries(OPERATIONS.map(({ name }) => [name, $(`form[data-action="${name}"]`)]));
+/**
+ * A form for an operation the page has no form of its own for, built from the core's table: one
+ * field per parameter (a repeat list such as Tag as `key=value` pairs, comma-separated), placed
+ * before the log. Text is set as text, never parsed as HTML.
+ */
+function buildForm({ name, summary, params }) {
+  const element = (tag, props = {}, ...children) => {
+    const made = Object.assign(document.createElement(tag), props);
+    made.append(...children);
+    return made;
+  };
+  const id = `op-${name}`;
+  const heading = element('h2', { id: `${id}-title` }, `${name} `, element('span', { className: 'explain', textContent: summary }));
+  const form = element('form', { id: `${id}-form`, noValidate: true });
+  form.dataset.action = name;
+  const grid = element('div', { className: 'grid' });
+  for (const param of params) {
+    if (param.name === 'RegionId' || param.name === 'OwnerId') continue; // the connection's region; an account's own id
+    const inputId = `${id}-${param.name}`;
+    const field = element('div', { className: 'field' });
+    field.dataset.field = param.name;
+    const hint = param.type === 'list' ? `${param.members.join('=')} pairs, comma-separated` : param.rule;
+    const label = element('label', { htmlFor: inputId }, `${param.name}${param.required ? '' : ' '}`,
+      element('span', { className: 'explain', textContent: param.required ? hint : `optional; ${hint}` }));
+    const input = element('input', { id: inputId, name: param.name, type: 'text', spellcheck: false });
+    if (param.type === 'list') input.dataset.list = param.members.join(' ');
+    input.setAttribute('aria-describedby', `${inputId}-error`);
+    const error = element('p', { className: 'error', id: `${inputId}-error` });
+    error.setAttribute('aria-live', 'polite');
+    field.append(label, input, error);
+    grid.append(field);
+  }
+  const formError = element('p', { className: 'error form-error' });
+  formError.setAttribute('aria-live', 'polite');
+  form.append(grid, formError, element('button', { type: 'submit', name: 'submit', textContent: name }));
+  const section = element('section', { className: 'panel' }, heading, form);
+  section.setAttribute('aria-labelledby', `${id}-title`);
+  $('#log').before(section);
+  return form;
+}
+
+// One form per operation of the core's table (OPERATIONS), each marked with its data-action: the
+// page's own for the first two, one built from the table for each of the others.
+const forms = Object.fromEntries(OPERATIONS.map((op) => [op.name, $(`form[data-action="${op.name}"]`) ?? buildForm(op)]));
 for (const [name, form] of Object.entries(forms)) if (!form) throw new Error(`the page has no form for ${name}`);
 let lastEdited = OPERATIONS[0].name;
 /** The CasterClient method of an operation: its wire name in camelCase. */
@@ -162,11 +204,21 @@ function showSourceFields() {
   }
 }
 
-/** The operation's parameters: every visible, non-empty field, as typed. */
+/** The operation's parameters: every visible, non-empty field, as typed (a list's `k=v, k2=v2` as its items). */
 function paramsOf(action) {
   const params = {};
   for (const input of $$('.field:not([hidden]) input', forms[action])) {
-    if (input.value.trim() !== '') params[input.name] = input.value.trim();
+    const value = input.value.trim();
+    if (value === '') continue;
+    if (input.dataset.list) {
+      const [first, second] = input.dataset.list.split(' ');
+      params[input.name] = value.split(',').map((pair) => {
+        const at = pair.indexOf('=');
+        return at < 0 ? { [first]: pair.trim() } : { [first]: pair.slice(0, at).trim(), [second]: pair.slice(at + 1).trim() };
+      });
+    } else {
+      params[input.name] = value;
+    }
   }
   return params;
 }
@@ -329,7 +381,8 @@ function logResult(action, outcome) {
     if (error.recommend) add('Recommend', recommendation(error.recommend));
   } else {
     item.className = 'success';
-    for (const [name, value] of Object.entries(outcome.value)) add(name, value);
+    // A describe's lists are shown as JSON text (never parsed as HTML).
+    for (const [name, value] of Object.entries(outcome.value)) add(name, typeof value === 'object' ? JSON.stringify(value, null, 1) : String(value));
   }
   item.append(details);
   $('#results').prepend(item);

@@ -50,11 +50,7 @@ const REQUEST_KEYS: [&str; 11] = [
 
 fn action_of(value: Option<&Item>) -> Result<Action, Error> {
     let Some(value) = value else {
-        return Err(Error::validation(
-            code::MISSING_PARAMETER,
-            "action",
-            "action is required: \"StartCasterScene\" or \"AddCasterVideoResource\"",
-        ));
+        return Err(Error::validation(code::MISSING_PARAMETER, "action", ["action is required: ", &operation_names()].concat()));
     };
     match value {
         Item::Oversized(_) => Err(action_too_long()),
@@ -63,17 +59,18 @@ fn action_of(value: Option<&Item>) -> Result<Action, Error> {
     }
 }
 
+/// "one of StartCasterScene, AddCasterVideoResource, …": the operations of the table.
+fn operation_names() -> String {
+    let names: Vec<&str> = Action::ALL.iter().map(|action| action.name()).collect();
+    ["one of ", &names.join(", ")].concat()
+}
+
 /// An action name longer than any option may be: certainly not one this package implements.
 fn action_too_long() -> Error {
     Error::validation(
         code::INVALID_ACTION,
         "action",
-        [
-            "action is longer than ",
-            shown::MAX_OPTION_BYTES,
-            " bytes, the limit for an option; this package implements StartCasterScene and AddCasterVideoResource",
-        ]
-        .concat(),
+        ["action is longer than ", shown::MAX_OPTION_BYTES, " bytes, the limit for an option; it must be ", &operation_names()].concat(),
     )
 }
 
