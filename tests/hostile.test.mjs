@@ -693,6 +693,8 @@ const DRIVERS = {
 
   startCasterScene: (h) => clientCall(h, 'StartCasterScene'),
   addCasterVideoResource: (h) => clientCall(h, 'AddCasterVideoResource'),
+  // The per-operation signers of the others: each must do exactly what signRequest does.
+  ...Object.fromEntries(entry.OPERATIONS.slice(2).map(({ name }) => [name[0].toLowerCase() + name.slice(1), (h) => signerCall(h, name)])),
 
   default(h) {
     const arg = h.value();
@@ -704,6 +706,46 @@ const DRIVERS = {
     };
   },
 };
+
+// A valid call of each operation the signer drivers cover; the generator mutates around it.
+const SIGNER_EXAMPLES = {
+  DescribeCasters: { PageSize: 10, Tag: [{ Key: 'env', Value: 'prod' }] },
+  DescribeCasterScenes: { CasterId: 'c-1' },
+  DescribeCasterVideoResources: { CasterId: 'c-1' },
+  ModifyCasterVideoResource: { CasterId: 'c-1', ResourceId: 'r-1', ResourceName: 'n' },
+  DeleteCasterVideoResource: { CasterId: 'c-1', ResourceId: 'r-1' },
+  StopCasterScene: { CasterId: 'c-1', SceneId: 's-1' },
+};
+
+/** What a call gave: its value as JSON, or its error's code, kind and field. */
+function signedOutcome(run) {
+  try {
+    return JSON.stringify(run());
+  } catch (error) {
+    return error instanceof CasterError ? `${error.kind} ${error.code} ${error.field}` : `not a CasterError: ${error?.name}`;
+  }
+}
+
+function signerCall(h, action) {
+  const method = action[0].toLowerCase() + action.slice(1);
+  const params = h.chance(0.4) ? { ...SIGNER_EXAMPLES[action] } : h.chance(0.5) ? { ...SIGNER_EXAMPLES[action], [h.pick(PARAM_KEYS)]: h.value() } : h.value(PARAM_KEYS);
+  const options = { accessKeyId: 'LTAI5tHostileSigner', accessKeySecret: SECRET, timestamp: '2026-01-01T00:00:00Z', nonce: 'hostile-signer-nonce' };
+  const pure = h.isPure(params);
+  const expected = pure ? signedOutcome(() => signRequest({ action, params, ...options })) : undefined;
+  return {
+    args: [params, options],
+    run: () => entry[method](params, options),
+    returned(value) {
+      if (!isPlainRecord(value) || typeof value.url !== 'string') return `returned ${preview(value)}`;
+      if (pure && JSON.stringify(value) !== expected) return `not what signRequest returns: ${expected.slice(0, 120)}`;
+      return undefined;
+    },
+    threw(error) {
+      if (pure && `${error.kind} ${error.code} ${error.field}` !== expected) return `threw ${error.code}, signRequest gave ${expected.slice(0, 120)}`;
+      return undefined;
+    },
+  };
+}
 
 function clientCall(h, action) {
   const { fetch, calls } = scriptedFetch(h);
@@ -740,6 +782,7 @@ const WEIGHTS = {
   signRequest: 25, validateParams: 18, verifySignature: 10, verifySignatureV3: 8, parseAuthorization: 5, parseRequestParams: 8,
   parseTimestamp: 6, CasterError: 5, checkConfig: 6,
   CasterClient: 8, startCasterScene: 8, addCasterVideoResource: 9, default: 3,
+  ...Object.fromEntries(Object.keys(SIGNER_EXAMPLES).map((action) => [action[0].toLowerCase() + action.slice(1), 2])),
 };
 const WEIGHTED = Object.entries(WEIGHTS).flatMap(([name, weight]) => Array(weight).fill(name));
 
