@@ -59,7 +59,7 @@ fn action_of(value: Option<&Item>) -> Result<Action, Error> {
     }
 }
 
-/// "one of StartCasterScene, AddCasterVideoResource, …": the operations of the table.
+/// "one of …": every operation of the table, by wire name.
 fn operation_names() -> String {
     let names: Vec<&str> = Action::ALL.iter().map(|action| action.name()).collect();
     ["one of ", &names.join(", ")].concat()
