@@ -213,7 +213,7 @@ describe('throttling: x-acs-retry-after and a limit per operation', () => {
     const both = client(gateway.url, { maxQps: 4 });
     assert.ok(await timed(both, (c) => c.addCasterVideoResource(ADD), 5) >= 1000, 'a number applies to every operation');
 
-    for (const bad of [0, -1, 1001, NaN, '10', [], { DescribeCasterScenes: 15 }, { StartCasterScene: 0 }, { StartCasterScene: '5' }]) {
+    for (const bad of [0, -1, 1001, NaN, '10', [], { StopCaster: 15 }, { StartCasterScene: 0 }, { StartCasterScene: '5' }]) {
       let error;
       try {
         client(gateway.url, { maxQps: bad });

@@ -1225,7 +1225,7 @@ fn unknown_names_and_actions() {
         Some("constructor"),
     );
 
-    for action in ["StopCasterScene", "DescribeRegions", "startCasterScene"] {
+    for action in ["StopCaster", "DescribeRegions", "startCasterScene"] {
         let result = sign(&request(action, start_params()));
         expect_error(
             &mut failures,
@@ -1406,7 +1406,7 @@ fn validate_params_with_hostile_input() {
             text("StartCasterScene"),
             object(&[("CasterId", utf16(&[0xD800])), ("SceneId", text("s"))]),
         ),
-        ("unknown action", text("StopCasterScene"), start_params()),
+        ("unknown action", text("StopCaster"), start_params()),
         ("action undefined", JsValue::UNDEFINED, start_params()),
         ("action a Symbol", Symbol::for_("a").into(), start_params()),
     ];
@@ -1430,7 +1430,7 @@ fn validate_params_with_hostile_input() {
             }
         }
     }
-    let problems = validate_params(text("StopCasterScene"), start_params());
+    let problems = validate_params(text("StopCaster"), start_params());
     if let Ok(problems) = problems {
         assert_eq!(
             problem_list(&problems),

@@ -470,7 +470,7 @@ describe('refusals (nothing reaches the upstream)', () => {
 
   test('404 for any other path or action', async () => {
     const traffic = await upstreamTraffic(async () => {
-      for (const path of ['/v1/StopCasterScene', '/v1/DeleteCasterVideoResource', '/', '/v1', '/v1/', '/StartCasterScene',
+      for (const path of ['/v1/StopCaster', '/v1/DeleteCaster', '/', '/v1', '/v1/', '/StartCasterScene',
         '/v2/StartCasterScene', '/v1/StartCasterScene/extra', '/v1/startcasterscene']) {
         assertRefusal(await call(path, { json: VALID }), 404, { what: `POST ${path}` });
       }
