@@ -207,3 +207,15 @@ test('checkConfig throws the CasterError signing throws for a bad option, and Ca
   assert.ok(new CasterClient({ credentials: async () => CREDENTIALS, regionId: 'cn-beijing' }));
   assert.equal(thrown(() => new CasterClient({ credentials: async () => CREDENTIALS, method: 'PUT' })).field, 'method');
 });
+
+test('CasterClient and the core suggest the same name for a mistyped configuration option', () => {
+  // The client checks its options in JS (a browser may construct it before the core is loaded),
+  // the core checks signing's: one edit distance in each language, held to agree here.
+  const suggested = (run) => /did you mean "(\w+)"\?/.exec(thrown(run).message)?.[1];
+  const typos = ['acessKeyId', 'accessKeySecrt', 'securityTokn', 'regionID', 'regionid', 'endpont', 'Endpoint', 'methd', 'signatureAlgorithem', 'SignatureAlgorithm'];
+  for (const typo of typos) {
+    const fromCore = suggested(() => pkg.checkConfig({ [typo]: 'x' }));
+    assert.ok(fromCore, `the core suggests a name for ${typo}`);
+    assert.equal(suggested(() => new CasterClient({ ...CREDENTIALS, [typo]: 'x' })), fromCore, typo);
+  }
+});
