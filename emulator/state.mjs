@@ -149,12 +149,18 @@ function readCaster(caster, where, ids, resourceIds, saved, fail) {
   if (!isWireId(casterId)) fail(`${where}.casterId must be an ID the API accepts (not empty, no whitespace or control characters, at most 128 bytes)`);
   if (ids.has(casterId)) fail(`${where}.casterId ${casterId} is listed twice`);
   ids.add(casterId);
-  const casterName = caster.casterName ?? casterId;
-  if (typeof casterName !== 'string' || casterName === ''
-    || validateParams('DescribeCasters', { CasterName: casterName }).length > 0) {
-    fail(`${where}.casterName must be a name the API accepts (not empty, no control characters)`);
+  // A name and tags are kept only when given (listCasters gives the defaults): the state of a
+  // studio without them is written as it was before they existed.
+  const named = {};
+  if (caster.casterName !== undefined) {
+    const { casterName } = caster;
+    if (typeof casterName !== 'string' || casterName === ''
+      || validateParams('DescribeCasters', { CasterName: casterName }).length > 0) {
+      fail(`${where}.casterName must be a name the API accepts (not empty, no control characters)`);
+    }
+    named.casterName = casterName;
   }
-  const tags = readTags(caster.tags ?? [], `${where}.tags`, fail);
+  if (caster.tags !== undefined) named.tags = readTags(caster.tags, `${where}.tags`, fail);
   const status = saved ? caster.status : caster.status ?? 'started';
   if (status !== 'idle' && status !== 'started') fail(`${where}.status must be "idle" or "started"`);
   const ingestEndpoints = saved ? caster.ingestEndpoints : caster.ingestEndpoints ?? 4;
@@ -168,7 +174,7 @@ function readCaster(caster, where, ids, resourceIds, saved, fail) {
     sceneIds.add(read.sceneId);
     return read;
   });
-  if (!saved) return { casterId, casterName, tags, status, ingestEndpoints, scenes, resources: [] };
+  if (!saved) return { casterId, ...named, status, ingestEndpoints, scenes, resources: [] };
 
   if (!Array.isArray(caster.resources)) fail(`${where}.resources must be an array`);
   if (caster.resources.length > ingestEndpoints) fail(`${where} holds ${caster.resources.length} video sources, more than its ${ingestEndpoints} ingest endpoints`);
@@ -179,7 +185,7 @@ function readCaster(caster, where, ids, resourceIds, saved, fail) {
     locations.add(read.locationId);
     return read;
   });
-  return { casterId, casterName, tags, status, ingestEndpoints, scenes, resources };
+  return { casterId, ...named, status, ingestEndpoints, scenes, resources };
 }
 
 function readCasters(casters, saved, fail) {
@@ -209,7 +215,7 @@ export function castersFromStateFile(file, text) {
 }
 
 /** What a config decides about a studio; the rest (scene status, sources) is the emulator's. */
-const definition = ({ casterId, casterName, tags, status, ingestEndpoints, scenes }) =>
+const definition = ({ casterId, casterName = casterId, tags = [], status, ingestEndpoints, scenes }) =>
   JSON.stringify([casterId, casterName, tags, status, ingestEndpoints, scenes.map(({ sceneId, type }) => [sceneId, type])]);
 
 /** A state file started from a config must hold that config's studios, no more, no fewer. */
@@ -613,10 +619,10 @@ export class CasterState {
    */
   listCasters({ casterId, casterName, status, tags = [] } = {}) {
     return this.#casters.filter((caster) => (casterId === undefined || caster.casterId === casterId)
-      && (casterName === undefined || caster.casterName === casterName)
+      && (casterName === undefined || (caster.casterName ?? caster.casterId) === casterName)
       && (status === undefined || caster.status === status)
-      && tags.every(({ key, value }) => caster.tags.some((t) => (key === undefined || t.key === key) && (value === undefined || t.value === value))))
-      .map(({ casterId: id, casterName: name, tags: own, status: state }) => ({
+      && tags.every(({ key, value }) => (caster.tags ?? []).some((t) => (key === undefined || t.key === key) && (value === undefined || t.value === value))))
+      .map(({ casterId: id, casterName: name = id, tags: own = [], status: state }) => ({
         casterId: id, casterName: name, tags: structuredClone(own), status: state,
       }));
   }
