@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import {
   OPERATIONS, parseAuthorization, parseRequestParams, parseTimestamp, validateParams, verifySignature, verifySignatureV3,
 } from '../dist/server.mjs';
-import { CasterState, DEMO_CASTERS, StateError, castersFromConfig } from './state.mjs';
+import {
+  CasterState, DEMO_CASTERS, INTEGER_FIELDS, SOURCE_FIELDS, StateError, castersFromConfig,
+} from './state.mjs';
 
 export const API_VERSION = '2016-11-01';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,7 +47,7 @@ export const MAX_NONCES = 100_000;
  * their documented limits.
  */
 export const OPERATION_QPS = Object.freeze({
-  DescribeCasterScenes: 15, AddCasterEpisode: 4,
+  AddCasterEpisode: 4,
   ...Object.fromEntries(OPERATIONS.map(({ name, qps }) => [name, qps])),
 });
 /** The limit of an operation OPERATION_QPS does not list. */
@@ -59,6 +61,27 @@ export const DEMO_ACCESS_KEY = Object.freeze({
   accessKeySecret: 'emulator-demo-secret-not-a-real-key',
 });
 
+/** DescribeCasters' page size when PageSize is not given (the vendor's documented default). */
+export const DEFAULT_PAGE_SIZE = 100;
+/** DescribeCasters' Status filter: 0 idle, 1 in production (started). */
+const STUDIO_STATUS = { __proto__: null, 0: 'idle', 1: 'started' };
+
+/**
+ * The Tag filter of validated wire parameters (`Tag.N.Key`, `Tag.N.Value`; validateParams has
+ * checked N and the members): `[{ key?, value? }]` in N's order.
+ */
+function tagsOf(params) {
+  const byIndex = new Map();
+  for (const [name, value] of Object.entries(params)) {
+    const match = /^Tag\.(\d+)\.(Key|Value)$/.exec(name);
+    if (!match) continue;
+    const n = Number(match[1]);
+    if (!byIndex.has(n)) byIndex.set(n, {});
+    byIndex.get(n)[match[2] === 'Key' ? 'key' : 'value'] = value;
+  }
+  return [...byIndex.keys()].sort((a, b) => a - b).map((n) => byIndex.get(n));
+}
+
 /**
  * What each operation of the core's table does to the studios: its reply's fields (besides
  * RequestId) from the validated parameters. Adding an operation to the table adds its behaviour
@@ -68,6 +91,74 @@ const BEHAVIOURS = {
   __proto__: null,
   StartCasterScene: (state, params) => ({ StreamUrl: state.startScene(params.CasterId, params.SceneId) }),
   AddCasterVideoResource: (state, params) => ({ ResourceId: state.addResource(params.CasterId, params) }),
+  DescribeCasters: (state, params) => {
+    const studios = state.listCasters({
+      casterId: params.CasterId,
+      casterName: params.CasterName,
+      status: params.Status === undefined ? undefined : STUDIO_STATUS[params.Status],
+      tags: tagsOf(params),
+    // Every studio is a pay-as-you-go studio of the general mode, in no resource group: these
+    // filters keep all or none. No creation or modification time is kept: StartTime, EndTime and
+    // OrderByModifyAsc change nothing (the config's order).
+    }).filter(() => (params.ChargeType === undefined || params.ChargeType === '1') && (params.NormType === undefined || params.NormType === '1'));
+    const size = params.PageSize === undefined ? DEFAULT_PAGE_SIZE : Number(params.PageSize);
+    const from = (params.PageNum === undefined ? 0 : Number(params.PageNum) - 1) * size;
+    const page = from < studios.length ? studios.slice(from, from + size) : [];
+    return {
+      CasterList: {
+        Caster: page.map(({ casterId, casterName, tags, status }) => ({
+          CasterId: casterId,
+          CasterName: casterName,
+          Status: status === 'started' ? 1 : 0,
+          NormType: 1,
+          ChargeType: 'PostPaid',
+          Tags: { tag: tags.map(({ key, value }) => ({ TagKey: key, TagValue: value })) },
+        })),
+      },
+      Total: studios.length,
+    };
+  },
+  DescribeCasterScenes: (state, params) => {
+    const scenes = state.listScenes(params.CasterId, params.SceneId);
+    return {
+      SceneList: {
+        Scene: scenes.map(({ sceneId, type, status, streamUrl }) => ({
+          SceneId: sceneId,
+          SceneName: sceneId,
+          OutputType: type === 'PVW' ? '0' : '1',
+          Status: status === 'inUse' ? 1 : 0,
+          ...(streamUrl === undefined ? {} : { StreamUrl: streamUrl }),
+        })),
+      },
+      Total: scenes.length,
+    };
+  },
+  DescribeCasterVideoResources: (state, params) => {
+    const resources = state.listResources(params.CasterId);
+    return {
+      VideoResources: {
+        VideoResource: resources.map((resource) => {
+          const listed = { ResourceId: resource.resourceId, ResourceName: resource.resourceName, LocationId: resource.locationId };
+          for (const name of SOURCE_FIELDS) if (resource[name] !== undefined) listed[name] = resource[name];
+          for (const name of INTEGER_FIELDS) if (resource[name] !== undefined) listed[name] = Number(resource[name]);
+          return listed;
+        }),
+      },
+      Total: resources.length,
+    };
+  },
+  ModifyCasterVideoResource: (state, params) => {
+    state.modifyResource(params.CasterId, params.ResourceId, params);
+    return { CasterId: params.CasterId, ResourceId: params.ResourceId };
+  },
+  DeleteCasterVideoResource: (state, params) => {
+    state.deleteResource(params.CasterId, params.ResourceId);
+    return {};
+  },
+  StopCasterScene: (state, params) => {
+    state.stopScene(params.CasterId, params.SceneId);
+    return {};
+  },
 };
 const ACTIONS = new Set(OPERATIONS.map(({ name }) => name));
 for (const action of ACTIONS) {

@@ -56,12 +56,22 @@ export const DEMO_CASTERS = [
 // holds them whole, with what the emulator added: scene status and stream URL, video sources.
 // ---------------------------------------------------------------------------------------------
 
-const CASTER_FIELDS = ['casterId', 'status', 'ingestEndpoints', 'scenes'];
+const CASTER_FIELDS = ['casterId', 'casterName', 'tags', 'status', 'ingestEndpoints', 'scenes'];
 const SCENE_FIELDS = ['sceneId', 'type'];
 const SAVED_CASTER_FIELDS = [...CASTER_FIELDS, 'resources'];
 const SAVED_SCENE_FIELDS = [...SCENE_FIELDS, 'status', 'streamUrl'];
 // What addResource keeps of an add: its parameters but these, which the source is filed under.
 const NOT_SOURCE = new Set(['CasterId', 'RegionId', 'ResourceName', 'LocationId']);
+/** The parameters that name a video source: a source has exactly one. */
+export const SOURCE_FIELDS = Object.freeze(['LiveStreamUrl', 'MaterialId', 'VodUrl', 'ImageId', 'ImageUrl']);
+/** The parameters that apply only to a file source (VodUrl or MaterialId). */
+export const FILE_ONLY_FIELDS = Object.freeze(['BeginOffset', 'EndOffset', 'RepeatNum']);
+/** The integer parameters of a source: kept as the wire's text, listed as numbers. */
+export const INTEGER_FIELDS = Object.freeze(['BeginOffset', 'EndOffset', 'RepeatNum', 'PtsCallbackInterval']);
+/** The tags one studio may carry, and the length of a tag's key and of its value. */
+export const MAX_STUDIO_TAGS = 20;
+export const MAX_TAG_KEY_CHARS = 128;
+export const MAX_TAG_VALUE_CHARS = 128;
 const RESOURCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -116,12 +126,41 @@ function readResource(resource, where, seen, fail) {
   return { resourceId, resourceName, locationId, ...source };
 }
 
+/** A studio's tags: `[{ key, value }]`, keys unique, at most MAX_STUDIO_TAGS. */
+function readTags(tags, where, fail) {
+  if (!Array.isArray(tags)) fail(`${where} must be an array of { key, value }`);
+  if (tags.length > MAX_STUDIO_TAGS) fail(`${where} has ${tags.length} tags, more than ${MAX_STUDIO_TAGS}`);
+  const keys = new Set();
+  return tags.map((tag, i) => {
+    onlyFields(tag, ['key', 'value'], `${where}[${i}]`, fail);
+    const { key, value = '' } = tag;
+    const plain = (text, max) => typeof text === 'string' && text.length <= max && !/[\x00-\x1f\x7f]/.test(text);
+    if (!plain(key, MAX_TAG_KEY_CHARS) || key === '') fail(`${where}[${i}].key must be text of 1 to ${MAX_TAG_KEY_CHARS} characters, no control characters`);
+    if (!plain(value, MAX_TAG_VALUE_CHARS)) fail(`${where}[${i}].value must be text of at most ${MAX_TAG_VALUE_CHARS} characters, no control characters`);
+    if (keys.has(key)) fail(`${where}[${i}].key ${JSON.stringify(key.slice(0, 64))} is listed twice`);
+    keys.add(key);
+    return { key, value };
+  });
+}
+
 function readCaster(caster, where, ids, resourceIds, saved, fail) {
   onlyFields(caster, saved ? SAVED_CASTER_FIELDS : CASTER_FIELDS, where, fail);
   const { casterId } = caster;
   if (!isWireId(casterId)) fail(`${where}.casterId must be an ID the API accepts (not empty, no whitespace or control characters, at most 128 bytes)`);
   if (ids.has(casterId)) fail(`${where}.casterId ${casterId} is listed twice`);
   ids.add(casterId);
+  // A name and tags are kept only when given (listCasters gives the defaults): the state of a
+  // studio without them is written as it was before they existed.
+  const named = {};
+  if (caster.casterName !== undefined) {
+    const { casterName } = caster;
+    if (typeof casterName !== 'string' || casterName === ''
+      || validateParams('DescribeCasters', { CasterName: casterName }).length > 0) {
+      fail(`${where}.casterName must be a name the API accepts (not empty, no control characters)`);
+    }
+    named.casterName = casterName;
+  }
+  if (caster.tags !== undefined) named.tags = readTags(caster.tags, `${where}.tags`, fail);
   const status = saved ? caster.status : caster.status ?? 'started';
   if (status !== 'idle' && status !== 'started') fail(`${where}.status must be "idle" or "started"`);
   const ingestEndpoints = saved ? caster.ingestEndpoints : caster.ingestEndpoints ?? 4;
@@ -135,7 +174,7 @@ function readCaster(caster, where, ids, resourceIds, saved, fail) {
     sceneIds.add(read.sceneId);
     return read;
   });
-  if (!saved) return { casterId, status, ingestEndpoints, scenes, resources: [] };
+  if (!saved) return { casterId, ...named, status, ingestEndpoints, scenes, resources: [] };
 
   if (!Array.isArray(caster.resources)) fail(`${where}.resources must be an array`);
   if (caster.resources.length > ingestEndpoints) fail(`${where} holds ${caster.resources.length} video sources, more than its ${ingestEndpoints} ingest endpoints`);
@@ -146,7 +185,7 @@ function readCaster(caster, where, ids, resourceIds, saved, fail) {
     locations.add(read.locationId);
     return read;
   });
-  return { casterId, status, ingestEndpoints, scenes, resources };
+  return { casterId, ...named, status, ingestEndpoints, scenes, resources };
 }
 
 function readCasters(casters, saved, fail) {
@@ -176,8 +215,8 @@ export function castersFromStateFile(file, text) {
 }
 
 /** What a config decides about a studio; the rest (scene status, sources) is the emulator's. */
-const definition = ({ casterId, status, ingestEndpoints, scenes }) =>
-  JSON.stringify([casterId, status, ingestEndpoints, scenes.map(({ sceneId, type }) => [sceneId, type])]);
+const definition = ({ casterId, casterName = casterId, tags = [], status, ingestEndpoints, scenes }) =>
+  JSON.stringify([casterId, casterName, tags, status, ingestEndpoints, scenes.map(({ sceneId, type }) => [sceneId, type])]);
 
 /** A state file started from a config must hold that config's studios, no more, no fewer. */
 function checkSameStudios(saved, configured, file, configName) {
@@ -187,7 +226,7 @@ function checkSameStudios(saved, configured, file, configName) {
   let problem;
   for (const [id, def] of fromConfig) {
     if (!fromState.has(id)) problem ??= `studio ${name(id)} of the config is not in the state file`;
-    else if (fromState.get(id) !== def) problem ??= `studio ${name(id)} differs (status, ingest endpoints or scenes)`;
+    else if (fromState.get(id) !== def) problem ??= `studio ${name(id)} differs (name, tags, status, ingest endpoints or scenes)`;
   }
   for (const id of fromState.keys()) if (!fromConfig.has(id)) problem ??= `studio ${name(id)} of the state file is not in the config`;
   if (problem) {
@@ -571,6 +610,81 @@ export class CasterState {
     caster.resources.push({ resourceId, resourceName: ResourceName, locationId: LocationId, ...source });
     this.#version++;
     return resourceId;
+  }
+
+  /**
+   * DescribeCasters: the studios that pass every filter given, in the config's order, and how
+   * many they are before paging. `tags`: `[{ key?, value? }]`, each of which a studio must carry
+   * (a tag without a value matches any value of its key; without a key, that value under any key).
+   */
+  listCasters({ casterId, casterName, status, tags = [] } = {}) {
+    return this.#casters.filter((caster) => (casterId === undefined || caster.casterId === casterId)
+      && (casterName === undefined || (caster.casterName ?? caster.casterId) === casterName)
+      && (status === undefined || caster.status === status)
+      && tags.every(({ key, value }) => (caster.tags ?? []).some((t) => (key === undefined || t.key === key) && (value === undefined || t.value === value))))
+      .map(({ casterId: id, casterName: name = id, tags: own = [], status: state }) => ({
+        casterId: id, casterName: name, tags: structuredClone(own), status: state,
+      }));
+  }
+
+  /** DescribeCasterScenes: a studio's scenes, or the one `sceneId` (none when it has no such scene). */
+  listScenes(casterId, sceneId) {
+    const { scenes } = this.#caster(casterId);
+    return structuredClone(sceneId === undefined ? scenes : scenes.filter((s) => s.sceneId === sceneId));
+  }
+
+  /** DescribeCasterVideoResources: a studio's video sources as stored (wire text). */
+  listResources(casterId) {
+    return structuredClone(this.#caster(casterId).resources);
+  }
+
+  #resource(caster, resourceId) {
+    const index = caster.resources.findIndex((r) => r.resourceId === resourceId);
+    if (index < 0) throw new StateError('InvalidResource.NotFound', 404, 'The specified video source does not exist.');
+    return index;
+  }
+
+  /**
+   * ModifyCasterVideoResource: the given fields replace the stored ones. A new source replaces
+   * the old one, and the file-only fields go with a source that is not a file. The result must be
+   * a source AddCasterVideoResource would take (so the state file stays one this emulator reads);
+   * else InvalidParameter, and nothing changes.
+   */
+  modifyResource(casterId, resourceId, { ResourceName, CasterId: _c, ResourceId: _r, RegionId: _g, OwnerId: _o, ...given }) {
+    const caster = this.#caster(casterId);
+    const index = this.#resource(caster, resourceId);
+    const { resourceId: id, resourceName, locationId, ...stored } = caster.resources[index];
+    const source = { ...stored };
+    const newSource = SOURCE_FIELDS.find((name) => given[name] !== undefined);
+    if (newSource !== undefined) {
+      for (const name of SOURCE_FIELDS) delete source[name];
+      if (newSource !== 'VodUrl' && newSource !== 'MaterialId') for (const name of FILE_ONLY_FIELDS) delete source[name];
+    }
+    Object.assign(source, given);
+    const name = ResourceName ?? resourceName;
+    const [problem] = validateParams('AddCasterVideoResource', { ...source, CasterId: casterId, ResourceName: name, LocationId: locationId });
+    if (problem) throw new StateError(problem.code, 400, `The video source would not be valid after this change: ${problem.message}`);
+    caster.resources[index] = { resourceId: id, resourceName: name, locationId, ...source };
+    this.#version++;
+  }
+
+  /** DeleteCasterVideoResource: removes a source; its location is free again. */
+  deleteResource(casterId, resourceId) {
+    const caster = this.#caster(casterId);
+    caster.resources.splice(this.#resource(caster, resourceId), 1);
+    this.#version++;
+  }
+
+  /** StopCasterScene: a started PVW scene becomes idle, and may be started again. */
+  stopScene(casterId, sceneId) {
+    const caster = this.#caster(casterId);
+    const scene = caster.scenes.find((s) => s.sceneId === sceneId);
+    if (!scene) throw new StateError('InvalidScene.NotFound', 404, 'The specified scene does not exist.');
+    if (scene.type !== 'PVW') throw new StateError('IncorrectSceneStatus', 400, 'Only a preview (PVW) scene can be stopped.');
+    if (scene.status !== 'inUse') throw new StateError('IncorrectSceneStatus.Idle', 400, 'The scene is not started.');
+    scene.status = 'idle';
+    delete scene.streamUrl;
+    this.#version++;
   }
 
   /**

@@ -41,17 +41,29 @@ const SOURCES = [
 ];
 
 const CLIENTS = ['tea-v3', 'tea-v1', 'core', 'pop-core'];
+/** The clients that drive the whole production-studio workflow: the Tea SDK on both signatures. */
+const WORKFLOW_CLIENTS = ['tea-v3', 'tea-v1'];
+/** The demo key with two studios, one of them tagged, for the workflow. */
+const WORKFLOW_CONFIG = {
+  accessKeys: [DEMO_ACCESS_KEY],
+  casters: [
+    { casterId: CASTER, casterName: 'Demo studio', tags: [{ key: 'team', value: 'news' }], ingestEndpoints: 2,
+      scenes: [{ sceneId: SCENE, type: 'PVW' }, { sceneId: 'demo-pgm-scene', type: 'PGM' }] },
+    { casterId: 'LIVEPRODUCER_POST-cn-emulator-other', tags: [{ key: 'team', value: 'sports' }] },
+  ],
+};
+const FILE_URL = 'https://vod.example.com/v/intro.mp4?token=a b';
 
 /**
- * An emulator with the demo key and studios on 127.0.0.1:0, its state in a file of a temporary
+ * An emulator with the demo key and studios (or `config`'s) on 127.0.0.1:0, its state in a file of a temporary
  * folder (the state view shows no URL's query; the file holds what was acknowledged), closed and
  * removed when the test ends.
  */
-async function start(t) {
+async function start(t, { config } = {}) {
   const log = [];
   const dir = await mkdtemp(join(tmpdir(), 'vendor-clients-'));
   const stateFile = join(dir, 'state.json');
-  const emulator = createEmulator({ stateFile, log: (line) => log.push(line) });
+  const emulator = createEmulator({ stateFile, config, log: (line) => log.push(line) });
   t.after(() => rm(dir, { recursive: true, force: true }));
   t.after(() => emulator.close());
   const port = await emulator.listen(0);
@@ -119,6 +131,51 @@ test('our own validateParams and signRequest take the same sources, a space enco
 });
 
 describe("the vendor's own clients against the emulator", () => {
+  for (const client of WORKFLOW_CLIENTS) {
+    test(`${client}: the production-studio workflow: DescribeCasters by Tag, DescribeCasterScenes, add, list, modify, delete (twice: refused), start and stop a scene (twice: refused)`, async (t) => {
+      const { endpoint, resources } = await start(t, { config: WORKFLOW_CONFIG });
+      const [source] = SOURCES;
+      const steps = [
+        ['DescribeCasters', { Tag: [{ Key: 'team', Value: 'news' }], PageNum: 1, PageSize: 10 }],
+        ['DescribeCasterScenes', { CasterId: CASTER }],
+        ['AddCasterVideoResource', { CasterId: CASTER, ResourceName: 'cam 1', ...source }],
+        ['DescribeCasterVideoResources', { CasterId: CASTER }],
+        ['ModifyCasterVideoResource', { CasterId: CASTER, ResourceId: '$ResourceId', ResourceName: 'intro file', VodUrl: FILE_URL, RepeatNum: -1 }],
+        ['DescribeCasterVideoResources', { CasterId: CASTER }],
+        ['DeleteCasterVideoResource', { CasterId: CASTER, ResourceId: '$ResourceId' }],
+        ['DeleteCasterVideoResource', { CasterId: CASTER, ResourceId: '$ResourceId' }],
+        ['DescribeCasterVideoResources', { CasterId: CASTER }],
+        ['StartCasterScene', { CasterId: CASTER, SceneId: SCENE }],
+        ['StopCasterScene', { CasterId: CASTER, SceneId: SCENE }],
+        ['DescribeCasterScenes', { CasterId: CASTER, SceneId: SCENE }],
+        ['StopCasterScene', { CasterId: CASTER, SceneId: SCENE }],
+      ];
+      const { outcomes } = await runClient(t, client, endpoint, steps.map(([action, params]) => ({ action, params })));
+      for (const outcome of outcomes) t.diagnostic(`${client} ${outcome.action}: ${summary(outcome)}`);
+      assert.equal(outcomes.length, steps.length);
+      const [casters, scenes, added, listed, modified, relisted, deleted, deletedAgain, emptied, started, stopped, afterStop, stoppedAgain] = outcomes;
+      for (const outcome of [casters, scenes, added, listed, modified, relisted, deleted, emptied, started, stopped, afterStop]) {
+        assert.ok(outcome.ok, `${outcome.action}: ${summary(outcome)}`);
+      }
+      // The SDK's own models read every field back (to_map): names and types as it declares them.
+      assert.equal(casters.body.Total, 1);
+      assert.deepEqual(casters.body.CasterList.Caster.map((c) => [c.CasterId, c.CasterName, c.Status, c.Tags.tag]),
+        [[CASTER, 'Demo studio', 1, [{ TagKey: 'team', TagValue: 'news' }]]]);
+      assert.deepEqual(scenes.body.SceneList.Scene.map((s) => [s.SceneId, s.OutputType, s.Status]), [[SCENE, '0', 0], ['demo-pgm-scene', '1', 0]]);
+      const id = added.body.ResourceId;
+      assert.deepEqual(listed.body.VideoResources.VideoResource, [{ ResourceId: id, ResourceName: 'cam 1', ...source }]);
+      assert.deepEqual([modified.body.CasterId, modified.body.ResourceId], [CASTER, id]);
+      assert.deepEqual(relisted.body.VideoResources.VideoResource, [{ ResourceId: id, ResourceName: 'intro file', LocationId: 'RV01', VodUrl: FILE_URL, RepeatNum: -1 }]);
+      assert.deepEqual([deletedAgain.ok, deletedAgain.status, deletedAgain.code], [false, 404, 'InvalidResource.NotFound']);
+      assert.deepEqual([emptied.body.Total, emptied.body.VideoResources.VideoResource], [0, []]);
+      assert.equal(started.body.StreamUrl, STREAM_URL);
+      assert.deepEqual(Object.keys(stopped.body), ['RequestId']);
+      assert.deepEqual(afterStop.body.SceneList.Scene.map((s) => [s.SceneId, s.Status, s.StreamUrl]), [[SCENE, 0, undefined]]);
+      assert.deepEqual([stoppedAgain.ok, stoppedAgain.status, stoppedAgain.code], [false, 400, 'IncorrectSceneStatus.Idle']);
+      assert.deepEqual(await resources(), []);
+    });
+  }
+
   for (const client of CLIENTS) {
     test(`${client}: StartCasterScene on a demo scene, then AddCasterVideoResource with LiveStreamUrl, VodUrl and ImageUrl whose queries hold a space`, async (t) => {
       const { endpoint, resources } = await start(t);

@@ -6,7 +6,12 @@ Reads one JSON job from stdin:
    "requests": [{"action": "StartCasterScene" | "AddCasterVideoResource", "params": {...},
                  "count": N, "stopOn": CODE}]}
 and sends each request N times (default 1; a fresh signature each time, no retries; stopping after
-an error whose code is stopOn), writing one JSON line per attempt:
+an error whose code is stopOn), writing one JSON line per attempt. The tea SDKs also take the
+production-studio workflow: DescribeCasters (a "Tag" param of [{"Key", "Value"}] becomes the SDK's
+DescribeCastersRequestTag list), DescribeCasterScenes, DescribeCasterVideoResources,
+ModifyCasterVideoResource, DeleteCasterVideoResource and StopCasterScene, each with its params in
+the API's PascalCase; a param whose value is "$ResourceId" takes the ResourceId of the last
+successful AddCasterVideoResource. One line per attempt:
 {"action", "ok": true, "body": {...}} or {"action", "ok": false, "code", "status", "message", "type"},
 as the SDK surfaced it. The secret comes on stdin, not the command line.
 
@@ -16,6 +21,7 @@ as the SDK surfaced it. The secret comes on stdin, not the command line.
 """
 
 import json
+import re
 import sys
 
 MAX_REQUESTS = 50  # a bound on the requests one job sends
@@ -38,6 +44,26 @@ def tea_client(job, v1):
     return Client(config)
 
 
+def snake(name):
+    """The SDK's name of an API name: CasterId -> caster_id, DescribeCasters -> describe_casters."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# The operations driven through the SDK's own request model, found by name.
+WORKFLOW = (
+    "DescribeCasters", "DescribeCasterScenes", "DescribeCasterVideoResources",
+    "ModifyCasterVideoResource", "DeleteCasterVideoResource", "StopCasterScene",
+)
+
+
+def tea_workflow(client, models, runtime, action, params):
+    fields = {snake(name): value for name, value in params.items() if name != "Tag"}
+    if "Tag" in params:
+        fields["tag"] = [models.DescribeCastersRequestTag(key=t.get("Key"), value=t.get("Value")) for t in params["Tag"]]
+    request = getattr(models, action + "Request")(region_id="cn-shanghai", **fields)
+    return getattr(client, snake(action) + "_with_options")(request, runtime).body.to_map()
+
+
 def tea_send(client, job):
     from alibabacloud_live20161101 import models
     from darabonba.runtime import RuntimeOptions
@@ -45,6 +71,8 @@ def tea_send(client, job):
     # No retry_options in the Config: darabonba/core.py should_retry sends each call once.
     runtime = RuntimeOptions()
     params = job["params"]
+    if job["action"] in WORKFLOW:
+        return tea_workflow(client, models, runtime, job["action"], params)
     if job["action"] == "StartCasterScene":
         request = models.StartCasterSceneRequest(caster_id=params["CasterId"], scene_id=params["SceneId"], region_id="cn-shanghai")
         return client.start_caster_scene_with_options(request, runtime).body.to_map()
@@ -83,6 +111,8 @@ def core_send(client, job):
     from aliyunsdklive.request.v20161101.StartCasterSceneRequest import StartCasterSceneRequest
 
     params = job["params"]
+    if job["action"] not in ("StartCasterScene", "AddCasterVideoResource"):
+        raise SystemExit("the core driver sends StartCasterScene and AddCasterVideoResource only")
     if job["action"] == "StartCasterScene":
         request = StartCasterSceneRequest()
         request.set_CasterId(params["CasterId"])
@@ -122,15 +152,19 @@ def main():
     else:
         raise SystemExit("unknown sdk: " + sdk)
     sent = 0
+    resource_id = None
     for request in job["requests"]:
         for _ in range(max(1, int(request.get("count", 1)))):
             if sent >= MAX_REQUESTS:
                 return
             sent += 1
+            params = {k: (resource_id if v == "$ResourceId" else v) for k, v in request["params"].items()}
             try:
-                outcome = {"ok": True, "body": send(client, request)}
+                outcome = {"ok": True, "body": send(client, {**request, "params": params})}
             except Exception as error:  # the SDK's own exception classes: what it surfaces
                 outcome = describe(error)
+            if outcome["ok"] and request["action"] == "AddCasterVideoResource":
+                resource_id = outcome["body"].get("ResourceId")
             print(json.dumps({"action": request["action"], **outcome}), flush=True)
             if not outcome["ok"] and outcome["code"] == request.get("stopOn"):
                 break
