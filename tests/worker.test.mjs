@@ -65,12 +65,15 @@ const CONFIG = {
       ingestEndpoints: 10,
       scenes: [
         { sceneId: 'pvw-1', type: 'PVW' }, { sceneId: 'pvw-2', type: 'PVW' }, { sceneId: 'pvw-big', type: 'PVW' },
-        { sceneId: 'pvw-rate', type: 'PVW' }, { sceneId: 'pgm', type: 'PGM' },
+        { sceneId: 'pvw-rate', type: 'PVW' }, { sceneId: 'pgm', type: 'PGM' }, { sceneId: 'pvw-stop', type: 'PVW' },
       ],
     },
     { casterId: 'caster-capture', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'cap-pvw', type: 'PVW' }] },
     { casterId: 'caster-sts', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'sts-pvw', type: 'PVW' }] },
-    { casterId: 'caster-v3', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'v3-pvw', type: 'PVW' }] },
+    {
+      casterId: 'caster-v3', casterName: 'V3 studio', status: 'started', ingestEndpoints: 4, scenes: [{ sceneId: 'v3-pvw', type: 'PVW' }],
+      tags: [{ key: 'env', value: 'prod' }],
+    },
     { casterId: 'caster-idle', status: 'idle', ingestEndpoints: 2, scenes: [{ sceneId: 'idle-pvw', type: 'PVW' }] },
   ],
 };
@@ -314,6 +317,79 @@ describe('both operations succeed end to end', () => {
     const res = await call('/v1/StartCasterScene', { body });
     assert.equal(res.status, 200, res.text);
     assert.equal(scene(MAIN, 'pvw-big').status, 'inUse');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The studio workflow, end to end: list, add, rename, remove, start and stop
+// ---------------------------------------------------------------------------------------------
+
+describe('the six workflow operations succeed end to end', () => {
+  const op = (name, params, options) => call(`/v1/${name}`, { json: params, ...options });
+
+  test('v1: list studios by tag and by page, list scenes, then add, list, rename, remove a source, and remove it again', async () => {
+    const tagged = await op('DescribeCasters', { Tag: [{ Key: 'env', Value: 'prod' }] });
+    assert.equal(tagged.status, 200, tagged.text);
+    assert.deepEqual(tagged.json.CasterList.Caster.map((c) => [c.CasterId, c.CasterName]), [['caster-v3', 'V3 studio']]);
+    assert.equal(tagged.json.Total, 1);
+    const paged = await op('DescribeCasters', { PageNum: 1, PageSize: 2 });
+    assert.equal(paged.json.Total, CONFIG.casters.length);
+    assert.equal(paged.json.CasterList.Caster.length, 2);
+
+    const scenes = await op('DescribeCasterScenes', { CasterId: MAIN });
+    assert.equal(scenes.status, 200, scenes.text);
+    const pgm = scenes.json.SceneList.Scene.find((s) => s.SceneId === 'pgm');
+    assert.equal(pgm.OutputType, '1');
+
+    const added = await op('AddCasterVideoResource', { CasterId: MAIN, ResourceName: 'Camera 9', LocationId: 'RV09', LiveStreamUrl: 'rtmp://e.example/a/cam9' });
+    assert.equal(added.status, 200, added.text);
+    const { ResourceId } = added.json;
+    const listed = async () => (await op('DescribeCasterVideoResources', { CasterId: MAIN })).json.VideoResources.VideoResource
+      .find((r) => r.ResourceId === ResourceId);
+    assert.deepEqual([(await listed()).ResourceName, (await listed()).LocationId], ['Camera 9', 'RV09']);
+
+    const renamed = await op('ModifyCasterVideoResource', { CasterId: MAIN, ResourceId, ResourceName: 'Camera nine' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.deepEqual([renamed.json.CasterId, renamed.json.ResourceId], [MAIN, ResourceId]);
+    assert.equal((await listed()).ResourceName, 'Camera nine');
+
+    const removed = await op('DeleteCasterVideoResource', { CasterId: MAIN, ResourceId });
+    assert.equal(removed.status, 200, removed.text);
+    assert.deepEqual(Object.keys(removed.json), ['RequestId']);
+    assert.equal(await listed(), undefined);
+    assertRefusal(await op('DeleteCasterVideoResource', { CasterId: MAIN, ResourceId }), 404, { code: 'InvalidResource.NotFound', what: 'a second delete' });
+  });
+
+  test('v1: start and stop a scene; stopping it again is IncorrectSceneStatus.Idle', async () => {
+    assert.equal((await op('StartCasterScene', { CasterId: MAIN, SceneId: 'pvw-stop' })).status, 200);
+    assert.equal(scene(MAIN, 'pvw-stop').status, 'inUse');
+    const stopped = await op('StopCasterScene', { CasterId: MAIN, SceneId: 'pvw-stop' });
+    assert.equal(stopped.status, 200, stopped.text);
+    assert.equal(scene(MAIN, 'pvw-stop').status, 'idle');
+    const listed = await op('DescribeCasterScenes', { CasterId: MAIN, SceneId: 'pvw-stop' });
+    assert.deepEqual(listed.json.SceneList.Scene.map((s) => [s.SceneId, s.Status]), [['pvw-stop', 0]]);
+    assertRefusal(await op('StopCasterScene', { CasterId: MAIN, SceneId: 'pvw-stop' }), 400, { code: 'IncorrectSceneStatus.Idle', what: 'a second stop' });
+  });
+
+  test('V3: the tag filter crosses as Tag.1.Key and Tag.1.Value in the signed query, and the upstream accepts it', async () => {
+    const before = RECORDED.length;
+    const res = await op('DescribeCasters', { Tag: [{ Key: 'env', Value: 'prod' }] }, { host: 'v3' });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.CasterList.Caster.map((c) => c.CasterId), ['caster-v3']);
+    const [sent] = RECORDED.slice(before);
+    assert.match(String(sent.headers.authorization), /^ACS3-HMAC-SHA256 /);
+    assert.equal(sent.headers['x-acs-action'], 'DescribeCasters');
+    const query = new URLSearchParams(sent.url.split('?')[1] ?? sent.body);
+    assert.deepEqual([query.get('Tag.1.Key'), query.get('Tag.1.Value')], ['env', 'prod']);
+    assert.equal(sent.status, 200, sent.reply);
+  });
+
+  test('bad parameters of a new operation are refused by the worker, and nothing goes upstream', async () => {
+    let res;
+    const traffic = await upstreamTraffic(async () => { res = await op('DescribeCasters', { Tag: [{ Key: 'env', Colour: 'red' }] }); });
+    assertRefusal(res, 400, { code: 'InvalidParameter.Malformed', what: 'an unknown tag member' });
+    assert.equal(res.json.Field, 'Tag');
+    assert.deepEqual(traffic, { emulator: [], recorded: 0 });
   });
 });
 
