@@ -104,7 +104,7 @@ before(async () => {
       { name: 'broken-object', modules: true, compatibilityDate: '2026-04-01', script: BROKEN_SCRIPT },
       { name: 'notns', ...WORKER, routes: ['notns/*'], bindings: env(KEY, { RATE_LIMIT: 'not-a-namespace' }) },
       { name: 'allow-start', ...WORKER, routes: ['allow-start/*'], bindings: env(KEY, { ALLOWED_OPERATIONS: ' StartCasterScene ' }) },
-      { name: 'allow-bad', ...WORKER, routes: ['allow-bad/*'], bindings: env(KEY, { ALLOWED_OPERATIONS: 'StartCasterScene,StopCasterScene' }) },
+      { name: 'allow-bad', ...WORKER, routes: ['allow-bad/*'], bindings: env(KEY, { ALLOWED_OPERATIONS: 'StartCasterScene,StopCaster' }) },
       { name: 'allow-blank', ...WORKER, routes: ['allow-blank/*'], bindings: env(KEY, { ALLOWED_OPERATIONS: ' , ' }) },
     ],
   });
@@ -288,7 +288,7 @@ describe('ALLOWED_OPERATIONS', () => {
         assert.equal(res.status, 500, `${host} ${path}: ${res.text}`);
         assert.equal(res.json.Code, 'WorkerMisconfigured');
         assert.ok(res.json.Message.includes('ALLOWED_OPERATIONS'), res.text);
-        assert.ok(!res.text.includes('StopCasterScene'), res.text);
+        assert.ok(!res.text.includes('StopCaster'), res.text);
       }
     }
     assert.equal(ARRIVALS.length - from, 0);
