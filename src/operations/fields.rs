@@ -269,8 +269,7 @@ fn list_key(spec: &FieldSpec, key: &str) -> Option<Result<(u16, usize), String>>
         return None;
     }
     let shape = || {
-        let members: Vec<String> = members.iter().map(|member| [spec.name, ".N.", member].concat()).collect();
-        format!("{} is not a member of the list {}: its keys are {}, N from 1 to {max}", quote_name(key), spec.name, members.join(", "))
+        [&quote_name(key), " is not a member of the list ", spec.name, ": its keys are ", &list_shape(spec, members), ", N from 1 to ", &max.to_string()].concat()
     };
     let Some((number, member)) = rest.split_once('.') else { return Some(Err(shape())) };
     let n = match number.parse::<u16>() {
@@ -353,13 +352,8 @@ pub fn collect<'a>(action: Action, params: &'a RawParams, errors: &mut Vec<Error
                 }
             },
             (FieldType::List { members, .. }, _) => {
-                let shape: Vec<String> = members.iter().map(|member| format!("{member}: string")).collect();
-                let wire: Vec<String> = members.iter().map(|member| format!("{}.N.{member}", spec.name)).collect();
-                errors.push(Error::validation(
-                    code::INVALID_PARAMETER,
-                    spec.name,
-                    format!("{} must be an array of objects {{ {} }} (on the wire: {})", spec.name, shape.join(", "), wire.join(", ")),
-                ));
+                let message = [spec.name, " must be an array of objects { ", &members.join(": string, "), ": string } (on the wire: ", &list_shape(spec, members), ")"].concat();
+                errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, message));
                 Slot::Invalid
             }
         };
@@ -386,7 +380,7 @@ fn list_member<'a>(
         }
     };
     if items.iter().any(|item| item.field == field && item.n == n && item.member == member) {
-        errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} is given twice", quote_name(key))));
+        errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, [&quote_name(key), " is given twice"].concat()));
         return invalid(slots);
     }
     let text = match value {
@@ -396,22 +390,40 @@ fn list_member<'a>(
             return invalid(slots);
         }
         other => {
-            errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, format!("{} {}", quote_name(key), text_problem(other))));
+            errors.push(Error::validation(code::INVALID_PARAMETER, spec.name, [&quote_name(key), " ", &text_problem(other)].concat()));
             return invalid(slots);
         }
     };
     items.push(ListItem { field, n, member, value: text });
     if let Some(slot) = slots.get_mut(field) {
-        let count = {
-            let mut numbers: Vec<u16> = items.iter().filter(|item| item.field == field).map(|item| item.n).collect();
-            numbers.sort_unstable();
-            numbers.dedup();
-            u16::try_from(numbers.len()).unwrap_or(u16::MAX)
-        };
+        // Items counted by their numbers (a walk, not a sort: see `validate`).
+        let count = (1..=n_max(spec)).filter(|n| items.iter().any(|item| item.field == field && item.n == *n)).count();
         if !matches!(slot, Slot::Invalid) {
-            *slot = Slot::List(count);
+            *slot = Slot::List(u16::try_from(count).unwrap_or(u16::MAX));
         }
     }
+}
+
+/// A list's most items (none for any other field).
+fn n_max(spec: &FieldSpec) -> u16 {
+    match spec.ty {
+        FieldType::List { max, .. } => max,
+        _ => 0,
+    }
+}
+
+/// `Tag.N.Key, Tag.N.Value`: a list's wire keys, as messages show them.
+fn list_shape(spec: &FieldSpec, members: &[&str]) -> String {
+    let mut out = String::new();
+    for (index, member) in members.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(spec.name);
+        out.push_str(".N.");
+        out.push_str(member);
+    }
+    out
 }
 
 fn integer_problem(name: &str, why: &str, value: &Value) -> Error {
