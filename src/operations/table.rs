@@ -160,4 +160,62 @@ mod tests {
         assert_eq!(json.matches("\"summary\":").count(), OPERATIONS.len());
     }
 
+    /// What a reply type should read as in the JSON, from the declaration.
+    fn expected_reply_type(ty: &ReplyType) -> serde_json::Value {
+        match ty {
+            ReplyType::String | ReplyType::Integer => serde_json::json!({ "type": ty.as_str() }),
+            ReplyType::Object(fields) => serde_json::json!({ "type": "object", "fields": fields.iter().map(expected_reply_field).collect::<Vec<_>>() }),
+            ReplyType::List(items) => serde_json::json!({ "type": "list", "items": expected_reply_type(items) }),
+        }
+    }
+
+    fn expected_reply_field(field: &ReplyField) -> serde_json::Value {
+        let mut value = expected_reply_type(&field.ty);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("name".into(), field.name.into());
+        }
+        value
+    }
+
+    #[test]
+    fn the_table_as_json_is_every_declaration_in_the_order_js_reads() {
+        let json = table_json();
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let expected: Vec<serde_json::Value> = OPERATIONS
+            .iter()
+            .map(|op| {
+                let params: Vec<serde_json::Value> = op
+                    .params
+                    .iter()
+                    .map(|spec| {
+                        let mut param = serde_json::json!({ "name": spec.name, "type": spec.ty.as_str(), "required": spec.required, "group": spec.group, "rule": spec.rule });
+                        if let (FieldType::List { members, max }, Some(object)) = (spec.ty, param.as_object_mut()) {
+                            object.insert("members".into(), members.into());
+                            object.insert("max".into(), max.into());
+                        }
+                        param
+                    })
+                    .collect();
+                let codes: Vec<serde_json::Value> = op.codes.iter().map(|c| serde_json::json!({ "code": c.code, "status": c.status })).collect();
+                serde_json::json!({ "name": op.name, "summary": op.summary, "idempotent": op.idempotent, "qps": op.qps, "params": params,
+                    "reply": op.reply.iter().map(expected_reply_field).collect::<Vec<_>>(), "codes": codes })
+            })
+            .collect();
+        assert_eq!(parsed, serde_json::Value::Array(expected));
+        // Key order, which a parsed value does not keep: each object's keys as JS has always read them.
+        for op in OPERATIONS {
+            assert!(json.contains(&format!("{{\"name\":{},\"summary\":{},\"idempotent\":{},\"qps\":{},\"params\":[",
+                serde_json::json!(op.name), serde_json::json!(op.summary), op.idempotent, op.qps)), "{}", op.name);
+            for spec in op.params {
+                let list = match spec.ty {
+                    FieldType::List { members, max } => format!(",\"members\":{},\"max\":{max}", serde_json::json!(members)),
+                    _ => String::new(),
+                };
+                let param = format!("{{\"name\":\"{}\",\"type\":\"{}\",\"required\":{},\"group\":{},\"rule\":{}{list}}}",
+                    spec.name, spec.ty.as_str(), spec.required, serde_json::json!(spec.group), serde_json::json!(spec.rule));
+                assert!(json.contains(&param), "{param}");
+            }
+        }
+        assert!(json.contains("{\"name\":\"CasterList\",\"type\":\"object\",\"fields\":[{\"name\":\"Caster\",\"type\":\"list\",\"items\":{\"type\":\"object\",\"fields\":[{\"name\":"), "{json}");
+    }
 }
