@@ -11,6 +11,7 @@ export interface StartCasterSceneParams {
   SceneId: string;
   /** e.g. `cn-shanghai`; defaults to the client's region. */
   RegionId?: string;
+  OwnerId?: LongLike;
 }
 
 interface VideoResourceBase {
@@ -25,6 +26,7 @@ interface VideoResourceBase {
   /** Fixed delay for caption sync, 0 … 5000 ms. */
   FixedDelayDuration?: IntegerLike;
   RegionId?: string;
+  OwnerId?: LongLike;
 }
 
 interface FileOptions {

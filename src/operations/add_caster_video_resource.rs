@@ -57,6 +57,7 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::integer("FixedDelayDuration").rule("0..5000"),
     FieldSpec::text("ImageId").in_group(SOURCE).rule("id"),
     FieldSpec::text("ImageUrl").in_group(SOURCE).rule("jpg/png url"),
+    FieldSpec::long("OwnerId").rule("integer"),
     FieldSpec::text("RegionId").rule("region"),
 ];
 

@@ -42,6 +42,7 @@ pub const OPERATION: Operation = Operation {
 pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("CasterId").required().rule("id"),
     FieldSpec::text("SceneId").required().rule("id"),
+    FieldSpec::long("OwnerId").rule("integer"),
     FieldSpec::text("RegionId").rule("region"),
 ];
 
