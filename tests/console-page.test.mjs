@@ -81,12 +81,23 @@ function startEmulator() {
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-/** Waits until the emulator has logged `count` API requests in all; returns the new lines. */
-async function waitForApiCount(count, since = count - 1) {
-  const deadline = Date.now() + 3000;
-  while (apiLines.length < count && Date.now() < deadline) await sleep(20);
-  assert.equal(apiLines.length, count, `API requests logged by the emulator:\n${apiLines.join('\n')}`);
-  return apiLines.slice(since);
+/** Waits for the emulator to log a request of `action` after the first `since` lines; returns its line. */
+async function waitForLine(action, since) {
+  const deadline = Date.now() + 5000;
+  const find = () => apiLines.slice(since).find((line) => line.split(' ').includes(action));
+  while (!find() && Date.now() < deadline) await sleep(20);
+  assert.ok(find(), `no ${action} among the API requests logged since:\n${apiLines.slice(since).join('\n')}`);
+  return find();
+}
+
+/** Waits until the page has sent nothing for 300 ms (at most 5 s): a refresh it started is over. */
+async function quiet() {
+  const deadline = Date.now() + 5000;
+  let seen = -1;
+  while (seen !== apiLines.length && Date.now() < deadline) {
+    seen = apiLines.length;
+    await sleep(300);
+  }
 }
 
 /** Gives a request that should not happen time to arrive, then checks none did. */
@@ -144,12 +155,14 @@ function readResult(locator) {
  * requests the emulator logs (the action, then the view's refresh); returns the result and the
  * action's log line.
  */
-async function actAndRead(button, where) {
+async function actAndRead(button, where, action) {
+  await quiet();
   const serverBefore = apiLines.length;
   await button.click();
   await where.locator('.result').waitFor({ timeout: 5000 });
   const result = await readResult(where.locator('.result'));
-  const [line] = await waitForApiCount(serverBefore + 3, serverBefore); // the action, and the refresh's two describes
+  const line = await waitForLine(action, serverBefore);
+  await quiet(); // the view's refresh after it
   return { result, line };
 }
 
@@ -159,7 +172,7 @@ async function addSource(location, fields, type = 'live stream') {
   await at.getByRole('button', { name: /^Add a source here/ }).click();
   await at.getByRole('radio', { name: type, exact: true }).check();
   for (const [label, value] of Object.entries(fields)) await at.getByLabel(new RegExp(`^${label}`)).fill(value);
-  return actAndRead(at.getByRole('button', { name: /^Add source/ }), position(location));
+  return actAndRead(at.getByRole('button', { name: /^Add source/ }), position(location), 'AddCasterVideoResource');
 }
 
 async function requestDetails() {
@@ -236,7 +249,7 @@ test('the page fills the demo key; choosing the demo studio is enough to start a
   await chooseDemoStudio();
   const pvw = scene('demo-pvw-scene-1');
   assert.match(await pvw.innerText(), /stopped/);
-  const { result, line } = await actAndRead(pvw.getByRole('button', { name: /^Start preview scene · StartCasterScene/ }), pvw);
+  const { result, line } = await actAndRead(pvw.getByRole('button', { name: /^Start preview scene · StartCasterScene/ }), pvw, 'StartCasterScene');
   assert.match(line, /^POST 200 OK /);
   assert.match(result.className, /success/, result.text);
   assert.equal(result.fields.StreamUrl, `rtmp://emulator.localhost/caster/${STUDIO}/demo-pvw-scene-1`);
@@ -317,6 +330,7 @@ test('an invalid stream URL is explained next to the field and nothing is sent',
   assert.equal(await message.evaluate((m, id) => m.parentElement === document.getElementById(id).parentElement, await url.getAttribute('id')), true);
   assert.equal(await url.getAttribute('aria-invalid'), 'true');
 
+  await quiet();
   const serverBefore = apiLines.length;
   const browserBefore = browserApiRequests.length;
   await at.getByRole('button', { name: /^Add source/ }).click();
@@ -335,9 +349,10 @@ test('an invalid stream URL is explained next to the field and nothing is sent',
 test('an API error is shown with its code next to the position (DuplicateLocationID)', async () => {
   await chooseDemoStudio();
   // Another client takes RV03 after the page read the studio: the page still offers it.
+  await quiet();
   const before = apiLines.length;
   await otherClient().addCasterVideoResource({ CasterId: STUDIO, ResourceName: 'Elsewhere', LocationId: 'RV03', LiveStreamUrl: 'rtmp://example.com/live/elsewhere' });
-  await waitForApiCount(before + 1, before);
+  await waitForLine('AddCasterVideoResource', before);
   const { result, line } = await addSource('RV03', { Name: 'Camera 3', 'Stream URL': 'rtmp://example.com/live/camera3' });
   assert.match(line, /^POST 400 DuplicateLocationID /);
   assert.match(result.className, /failure/);
@@ -360,6 +375,7 @@ test('a wrong secret shows InvalidAccessKeySecret, saying the AccessKeySecret is
     await connectionRegion().getByLabel(/^AccessKeySecret/).fill('');
     await connectionRegion().getByRole('button', { name: 'Use this connection' }).click();
     assert.match(await page.locator('#accessKeySecret-error').textContent(), /AccessKeySecret/);
+    await quiet();
     const serverBefore = apiLines.length;
     const browserBefore = browserApiRequests.length;
     await scene('demo-pvw-scene-2').getByRole('button', { name: /^Start preview scene/ }).click();
@@ -367,10 +383,12 @@ test('a wrong secret shows InvalidAccessKeySecret, saying the AccessKeySecret is
 
     await useSecret(WRONG_SECRET);
     const pvw = scene('demo-pvw-scene-2');
+    await quiet();
     const serverAt = apiLines.length;
     await pvw.getByRole('button', { name: /^Start preview scene/ }).click();
     await pvw.locator('.result').waitFor();
-    const [line] = await waitForApiCount(serverAt + 3, serverAt);
+    const line = await waitForLine('StartCasterScene', serverAt);
+    await quiet();
     const result = await readResult(pvw.locator('.result'));
     assert.match(line, /^POST 400 SignatureDoesNotMatch /);
     assert.match(result.className, /failure/);
@@ -427,10 +445,12 @@ test('the inspector shows the signature and string to sign, never the secret', a
     for (const value of INSPECTOR_SECRETS) {
       await useSecret(value);
       const pvw = scene('demo-pvw-scene-2');
+      await quiet();
       const before = apiLines.length;
       await pvw.getByRole('button', { name: /^Start preview scene/ }).click();
       await pvw.locator('.result').waitFor();
-      await waitForApiCount(before + 3, before);
+      await waitForLine('StartCasterScene', before);
+      await quiet();
       const { text, terms } = await requestDetails();
       for (const leaked of [value, encodeURIComponent(value), demoKey.secret]) {
         assert.ok(!text.includes(leaked), `the inspector shows ${JSON.stringify(leaked)}`);
@@ -461,7 +481,7 @@ test('no secret in storage, cookies, the URL or the console', async () => {
   await connection.getByRole('button', { name: 'Use this connection' }).click();
 
   const pvw = scene('demo-pvw-scene-2');
-  const post = await actAndRead(pvw.getByRole('button', { name: /^Start preview scene/ }), pvw);
+  const post = await actAndRead(pvw.getByRole('button', { name: /^Start preview scene/ }), pvw, 'StartCasterScene');
   assert.match(post.line, /^POST 400 SignatureDoesNotMatch /);
   // And once with GET, which puts the signed parameters (the token among them) in the request URL.
   await editConnection();
