@@ -39,7 +39,8 @@ const WORDING = {
   ModifyCasterVideoResource: 'Save source',
   DeleteCasterVideoResource: 'Remove source',
 };
-for (const { name } of OPERATIONS) if (!WORDING[name]) throw new Error(`the page has no wording for ${name}`);
+// An operation the page has no words of its own for is named by the table's summary.
+for (const { name, summary } of OPERATIONS) WORDING[name] ??= summary[0].toUpperCase() + summary.slice(1);
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
