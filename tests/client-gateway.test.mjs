@@ -437,14 +437,28 @@ describe('the console page on another origin than the emulator', () => {
     await connection.getByLabel(/^Endpoint/).fill(cli.url);
     await connection.getByLabel(/^AccessKeyId/).fill('LTAI5tEmulatorDemoKey');
     await connection.getByLabel(/^AccessKeySecret/).fill('emulator-demo-secret-not-a-real-key');
-    const start = page.getByRole('region', { name: /^StartCasterScene/ });
-    await start.getByLabel(/^CasterId/).fill(DEMO_STUDIO);
-    await start.getByLabel(/^SceneId/).fill('demo-pvw-scene-1');
-    return { context, page, connection, startButton: page.getByRole('button', { name: 'StartCasterScene', exact: true }) };
+    return { context, page, connection, useButton: connection.getByRole('button', { name: 'Use this connection' }) };
   }
 
-  async function sendAndRead(page, button) {
-    const entries = page.getByRole('log').getByRole('listitem');
+  /** Opens Advanced in the connection (the method and signature live there). */
+  async function advanced(page) {
+    const edit = page.getByRole('button', { name: 'Edit', exact: true });
+    if (await edit.isVisible()) await edit.click();
+    if (!(await page.locator('#advanced').evaluate((d) => d.open))) await page.locator('#advanced summary').click();
+  }
+
+  /** Uses the connection, picks the demo studio, and returns the start button of its first scene. */
+  async function openStudio(page, sceneId) {
+    await page.getByRole('button', { name: 'Use this connection' }).click();
+    await page.getByRole('combobox', { name: /^Studio/ }).selectOption(DEMO_STUDIO);
+    const scene = page.getByRole('list', { name: 'Scenes' }).getByRole('listitem').filter({ hasText: sceneId });
+    await scene.waitFor();
+    return scene.getByRole('button', { name: /^Start preview scene · StartCasterScene/ });
+  }
+
+  /** Clicks `button` and reads the newest log entry of `action` once there is one more. */
+  async function sendAndRead(page, button, action) {
+    const entries = page.getByRole('log').getByRole('listitem').filter({ has: page.locator('strong', { hasText: new RegExp(`^ ?${action} ?$`) }) });
     const before = await entries.count();
     await button.click();
     await entries.nth(before).waitFor({ timeout: 10_000 });
@@ -456,22 +470,22 @@ describe('the console page on another origin than the emulator', () => {
   }
 
   test('V3 in direct mode is explained, not sent (its preflight would fail); v1 from the same page goes through', async () => {
-    const { context, page, connection, startButton } = await openPage();
+    const { context, page, connection, useButton } = await openPage();
     try {
+      await advanced(page);
       await connection.getByRole('radio', { name: /^V3/ }).check();
       const explanation = page.locator('#signatureAlgorithm-error');
+      const before = emulatorRequests.length;
+      await useButton.click(); // a send tried: the problem is shown, nothing goes out
       await assert.doesNotReject(explanation.filter({ hasText: /preflight/ }).waitFor({ timeout: 3000 }));
       assert.match(await explanation.textContent(), /worker proxy/);
       assert.equal(await explanation.isVisible(), true);
-      assert.equal(await startButton.isDisabled(), true, 'StartCasterScene is disabled with V3 in direct mode');
-      const before = emulatorRequests.length;
-      await startButton.evaluate((button) => button.form.requestSubmit());
       await sleep(600);
       assert.deepEqual(emulatorRequests.slice(before), [], 'nothing goes to the endpoint, not even a preflight');
 
       await connection.getByRole('radio', { name: /^v1/ }).check();
       assert.equal(await explanation.textContent(), '');
-      const entry = await sendAndRead(page, startButton);
+      const entry = await sendAndRead(page, await openStudio(page, 'demo-pvw-scene-1'), 'StartCasterScene');
       assert.equal(entry.className, 'success', entry.text);
       assert.match(entry.fields.StreamUrl ?? '', /^rtmp:\/\//);
     } finally {
@@ -487,24 +501,25 @@ describe('the console page on another origin than the emulator', () => {
       await page.goto(cli.url); // the emulator serves the page: the endpoint is its own origin
       await page.getByRole('status').filter({ hasText: /^Ready/ }).waitFor({ timeout: 10_000 });
       const connection = page.getByRole('region', { name: 'Connection' });
+      await advanced(page);
       await connection.getByRole('radio', { name: /^V3/ }).check();
-      await connection.getByLabel('Demo studio').selectOption(DEMO_STUDIO);
       assert.equal(await page.locator('#signatureAlgorithm-error').textContent(), '');
-      const entry = await sendAndRead(page, page.getByRole('button', { name: 'StartCasterScene', exact: true }));
+      const entry = await sendAndRead(page, await openStudio(page, 'demo-pvw-scene-2'), 'StartCasterScene');
       assert.equal(entry.className, 'success', entry.text);
-      // The inspector shows the V3 request as it went out: its canonical request and hex signature.
-      const inspector = await page.getByRole('region', { name: 'Request inspector' }).textContent();
+      // The request details show the V3 request as it went out: its canonical request and hex signature.
+      await page.locator('#inspector-details summary').click();
+      const inspector = await page.getByRole('region', { name: 'Request details' }).textContent();
       assert.match(inspector, /ACS3-HMAC-SHA256\n[0-9a-f]{64}/);
-      assert.match(inspector, /as last sent/);
+      assert.match(inspector, /StartCasterScene, as sent at/);
     } finally {
       await context.close();
     }
   });
 
   test('a clock an hour behind, calling the emulator from another origin: InvalidTimeStamp.Expired says the local clock is off', async () => {
-    const { context, page, startButton } = await openPage({ clockAt: Date.now() - 60 * 60_000 });
+    const { context, page, useButton } = await openPage({ clockAt: Date.now() - 60 * 60_000 });
     try {
-      const entry = await sendAndRead(page, startButton);
+      const entry = await sendAndRead(page, useButton, 'DescribeCasters');
       assert.equal(entry.className, 'failure', entry.text);
       assert.equal(entry.fields.Code, 'InvalidTimeStamp.Expired');
       assert.match(entry.fields.Message ?? '', /local clock is off/);
@@ -515,10 +530,10 @@ describe('the console page on another origin than the emulator', () => {
   });
 
   test('a wrong secret: the result says the AccessKeySecret is wrong', async () => {
-    const { context, page, connection, startButton } = await openPage();
+    const { context, page, connection, useButton } = await openPage();
     try {
       await connection.getByLabel(/^AccessKeySecret/).fill('not-the-emulator-secret');
-      const entry = await sendAndRead(page, startButton);
+      const entry = await sendAndRead(page, useButton, 'DescribeCasters');
       assert.equal(entry.fields.Code, 'InvalidAccessKeySecret');
       assert.match(entry.text, /the AccessKeySecret is wrong/);
       assert.ok(!entry.text.includes('not-the-emulator-secret'));

@@ -13,7 +13,6 @@ import { chromium } from 'playwright-core';
 import { spawnCli } from './support/emulator.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
-const STUDIO = 'LIVEPRODUCER_POST-cn-emulator-demo';
 const PROXY_TOKEN = 'proxy-token+hostile/kookaburra==3141';
 const MiB = 1024 * 1024;
 // What a hostile server sends at most: an endless body stops here, so that a page that does not
@@ -187,25 +186,36 @@ async function waitReady(page, timeout = 10_000) {
     .catch(async () => { throw new Error(`the page did not get ready; status: ${await page.getByRole('status').textContent()}`); });
 }
 
+/** Opens the connection form when it is the one-line summary. */
+async function editConnection(page) {
+  const edit = page.getByRole('button', { name: 'Edit', exact: true });
+  if (await edit.isVisible()) await edit.click();
+}
+
+/** Chooses GET or POST, under Advanced. */
+async function chooseMethod(page, method) {
+  await editConnection(page);
+  if (!(await page.locator('#advanced').evaluate((d) => d.open))) await page.locator('#advanced summary').click();
+  await page.getByRole('radio', { name: new RegExp(`^${method}`) }).check();
+}
+
 /** Points the page at `url` as a user would: type it, leave the field (which reads its state view). */
 async function setEndpoint(page, url) {
+  await editConnection(page);
   const endpoint = page.getByLabel(/^Endpoint/);
   await endpoint.fill(url);
   await endpoint.press('Tab');
 }
 
-async function fillStart(page) {
-  const start = page.getByRole('region', { name: /^StartCasterScene/ });
-  await start.getByLabel(/^CasterId/).fill(STUDIO);
-  await start.getByLabel(/^SceneId/).fill('demo-pvw-scene-1');
-}
-
-/** Clicks StartCasterScene and waits for its entry in the results; returns its Code and text. */
+/**
+ * Clicks Refresh (DescribeCasters: one request) and waits for its entry in the session's log;
+ * returns its Code and text.
+ */
 async function sendStart(page, timeout = BOUND_MS + 10_000) {
   const results = page.getByRole('log').getByRole('listitem');
   const count = await results.count();
-  const button = page.getByRole('button', { name: 'StartCasterScene', exact: true });
-  assert.equal(await button.isEnabled(), true, 'the StartCasterScene button is enabled');
+  const button = page.getByRole('button', { name: /^Refresh/ });
+  assert.equal(await button.isEnabled(), true, 'the Refresh button is enabled');
   const started = Date.now();
   await button.click();
   await results.nth(count).waitFor({ timeout });
@@ -248,7 +258,6 @@ async function assertToolsHidden(page) {
   assert.equal(await emulatorTools(page).getAttribute('hidden'), '', 'the emulator tools are marked hidden');
   assert.equal(await emulatorTools(page).isHidden(), true, 'the emulator tools are not shown');
   assert.equal(await page.getByRole('button', { name: "Use the emulator's demo key" }).isVisible(), false);
-  assert.equal(await page.getByLabel('Demo studio').isVisible(), false);
 }
 
 // ---- set-up -------------------------------------------------------------------------------------
@@ -287,9 +296,8 @@ test('direct mode, v1 POST and GET: a redirect shows Redirected and the server i
   try {
     await waitReady(page);
     await setEndpoint(page, endpoint.url);
-    await fillStart(page);
     for (const method of ['POST', 'GET']) {
-      await page.getByRole('radio', { name: new RegExp(`^${method}`) }).check();
+      await chooseMethod(page, method);
       for (status of REDIRECTS) {
         const before = endpoint.requests.filter((r) => r.path === '/' || r.path.startsWith('/?')).length;
         const shown = await sendStart(page, 15_000);
@@ -319,9 +327,8 @@ test('direct mode: an endless body shows ReplyTooLarge, quickly, and the page ha
   try {
     await waitReady(page);
     await setEndpoint(page, endpoint.url);
-    await fillStart(page);
     for (const method of ['POST', 'GET']) {
-      await page.getByRole('radio', { name: new RegExp(`^${method}`) }).check();
+      await chooseMethod(page, method);
       const shown = await sendStart(page);
       console.log(`direct ${method}: ${shown.code} after ${shown.ms} ms`);
       assert.equal(shown.code, 'ReplyTooLarge', shown.text);
@@ -344,10 +351,11 @@ async function proxyPage(url) {
   const opened = await openPage();
   const { page } = opened;
   await waitReady(page);
+  await editConnection(page);
+  await page.locator('#advanced summary').click();
   await page.getByRole('radio', { name: /Via proxy/ }).check();
   await setEndpoint(page, url);
   await page.getByLabel(/^Proxy token/).fill(PROXY_TOKEN);
-  await fillStart(page);
   return opened;
 }
 
@@ -368,7 +376,7 @@ test('proxy mode: a redirect from the worker\'s URL shows Redirected and the pro
       assert.equal(shown.code, 'Redirected', `the worker's URL answered ${status}: ${shown.text}`);
       assert.ok(!shown.text.includes(PROXY_TOKEN), 'the results show the proxy token');
       const posts = worker.requests.filter((r) => r.method === 'POST').slice(before);
-      assert.deepEqual(posts.map((r) => [r.path, r.headers.authorization]), [['/v1/StartCasterScene', `Bearer ${PROXY_TOKEN}`]],
+      assert.deepEqual(posts.map((r) => [r.path, r.headers.authorization]), [['/v1/DescribeCasters', `Bearer ${PROXY_TOKEN}`]],
         'the token went to the worker\'s URL, once');
     }
     await sleep(300);
@@ -433,7 +441,6 @@ test('state view: an endless /_emulator/state at load neither hangs nor fills th
 
     // Usable: with a key typed in, the page sends and shows the endpoint's answer.
     await page.getByLabel(/^AccessKeySecret/).fill('hostile-state-view-secret');
-    await fillStart(page);
     const shown = await sendStart(page, 10_000);
     assert.equal(shown.code, 'InvalidCaster.NotFound', shown.text);
     assert.deepEqual(errors, []);
@@ -482,6 +489,7 @@ test('state view: an endless or redirecting /_emulator/state hides the tools; th
   const { context, page, errors } = await openPage();
   try {
     await waitReady(page);
+    await editConnection(page);
     assert.equal(await emulatorTools(page).isVisible(), true, 'on the emulator, the tools are shown');
 
     await setEndpoint(page, endless1.url);
@@ -504,7 +512,6 @@ test('state view: an endless or redirecting /_emulator/state hides the tools; th
     assert.deepEqual(landing.requests.map((r) => `${r.method} ${r.path}`), [], 'requests that reached the server the redirect named');
 
     // Still usable: the demo key from the emulator is there, and a send reaches the endpoint.
-    await fillStart(page);
     const shown = await sendStart(page, 10_000);
     assert.equal(shown.code, 'InvalidCaster.NotFound', shown.text);
     assert.deepEqual(errors, []);

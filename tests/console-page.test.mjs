@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+import { CasterClient } from '../dist/node.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -80,12 +81,23 @@ function startEmulator() {
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-/** Waits until the emulator has logged `count` API requests in all; returns the new lines. */
-async function waitForApiCount(count, since = count - 1) {
-  const deadline = Date.now() + 3000;
-  while (apiLines.length < count && Date.now() < deadline) await sleep(20);
-  assert.equal(apiLines.length, count, `API requests logged by the emulator:\n${apiLines.join('\n')}`);
-  return apiLines.slice(since);
+/** Waits for the emulator to log a request of `action` after the first `since` lines; returns its line. */
+async function waitForLine(action, since) {
+  const deadline = Date.now() + 5000;
+  const find = () => apiLines.slice(since).find((line) => line.split(' ').includes(action));
+  while (!find() && Date.now() < deadline) await sleep(20);
+  assert.ok(find(), `no ${action} among the API requests logged since:\n${apiLines.slice(since).join('\n')}`);
+  return find();
+}
+
+/** Waits until the page has sent nothing for 300 ms (at most 5 s): a refresh it started is over. */
+async function quiet() {
+  const deadline = Date.now() + 5000;
+  let seen = -1;
+  while (seen !== apiLines.length && Date.now() < deadline) {
+    seen = apiLines.length;
+    await sleep(300);
+  }
 }
 
 /** Gives a request that should not happen time to arrive, then checks none did. */
@@ -95,6 +107,9 @@ async function assertNothingSent(serverBefore, browserBefore) {
   assert.equal(browserApiRequests.length, browserBefore, `the page should send nothing; it sent ${browserApiRequests.slice(browserBefore).join(', ')}`);
 }
 
+/** Another client of the same studio: CasterClient in this process, with the demo key. */
+const otherClient = () => new CasterClient({ endpoint: base, regionId: 'cn-shanghai', accessKeyId: demoKey.id, accessKeySecret: demoKey.secret });
+
 async function emulatorState() {
   const response = await fetch(new URL('_emulator/state', base));
   assert.equal(response.status, 200);
@@ -103,45 +118,84 @@ async function emulatorState() {
 
 const region = (name) => page.getByRole('region', { name });
 const connectionRegion = () => region('Connection');
-const startRegion = () => region(/^StartCasterScene/);
-const addRegion = () => region(/^AddCasterVideoResource/);
-const inspectorRegion = () => region('Request inspector');
-const startButton = () => page.getByRole('button', { name: 'StartCasterScene', exact: true });
-const addButton = () => page.getByRole('button', { name: 'AddCasterVideoResource', exact: true });
+const studioRegion = () => region('Studio');
 const log = () => page.getByRole('log');
+const scene = (id) => page.getByRole('list', { name: 'Scenes' }).getByRole('listitem').filter({ hasText: id });
+const position = (location) => page.locator(`[data-location="${location}"]`);
 
-/** Chooses the demo studio in the "Demo studio" select, as a user would. */
-async function chooseDemoStudio() {
-  await connectionRegion().getByLabel('Demo studio').selectOption(STUDIO);
-  await page.waitForFunction((studio) => document.querySelector('#start-CasterId')?.value === studio, STUDIO, { timeout: 3000 })
-    .catch(() => { throw new Error('choosing the demo studio did not fill the StartCasterScene form'); });
+/** Opens the connection form when it is the one-line summary. */
+async function editConnection() {
+  const edit = connectionRegion().getByRole('button', { name: 'Edit', exact: true });
+  if (await edit.isVisible()) await edit.click();
 }
 
-/** The newest entry of the results log: its action, outcome class and its term → value pairs. */
-async function newestEntry() {
-  return log().getByRole('listitem').first().evaluate((item) => ({
-    className: item.className,
-    action: item.querySelector('strong')?.textContent.trim(),
-    text: item.textContent,
-    fields: Object.fromEntries([...item.querySelectorAll('dt')].map((dt) => [dt.textContent.trim(), dt.nextElementSibling?.textContent.trim()])),
+async function openAdvanced() {
+  await editConnection();
+  if (!(await page.locator('#advanced').evaluate((d) => d.open))) await page.locator('#advanced summary').click();
+}
+
+/** Picks the demo studio in the studio view, as a user would, and waits for its positions. */
+async function chooseDemoStudio() {
+  await studioRegion().getByRole('combobox', { name: /^Studio/ }).selectOption(STUDIO);
+  await page.getByRole('list', { name: 'Positions' }).waitFor();
+  await scene('demo-pvw-scene-1').waitFor();
+}
+
+/** A result next to a control: its class, and its term → value pairs. */
+function readResult(locator) {
+  return locator.evaluate((box) => ({
+    className: box.className,
+    text: box.textContent,
+    fields: Object.fromEntries([...box.querySelectorAll('dt')].map((dt) => [dt.textContent.trim(), dt.nextElementSibling?.textContent.trim()])),
   }));
 }
 
-/** Clicks a submit button and waits for the results log to gain an entry; returns that entry. */
-async function submitAndRead(button) {
-  const before = await log().getByRole('listitem').count();
+/**
+ * Clicks `button` and waits for a result at `where` (a scene or a position) and for the API
+ * requests the emulator logs (the action, then the view's refresh); returns the result and the
+ * action's log line.
+ */
+async function actAndRead(button, where, action) {
+  await quiet();
   const serverBefore = apiLines.length;
-  assert.equal(await button.isEnabled(), true, 'the submit button should be enabled');
   await button.click();
-  await log().getByRole('listitem').nth(before).waitFor({ timeout: 5000 });
-  const entry = await newestEntry();
-  const [line] = await waitForApiCount(serverBefore + 1, serverBefore);
-  return { entry, line };
+  await where.locator('.result').waitFor({ timeout: 5000 });
+  const result = await readResult(where.locator('.result'));
+  const line = await waitForLine(action, serverBefore);
+  await quiet(); // the view's refresh after it
+  return { result, line };
+}
+
+/** Opens the editor in a free position, fills it and adds the source there. */
+async function addSource(location, fields, type = 'live stream') {
+  const at = position(location);
+  await at.getByRole('button', { name: /^Add a source here/ }).click();
+  await at.getByRole('radio', { name: type, exact: true }).check();
+  for (const [label, value] of Object.entries(fields)) await at.getByLabel(new RegExp(`^${label}`)).fill(value);
+  return actAndRead(at.getByRole('button', { name: /^Add source/ }), position(location), 'AddCasterVideoResource');
+}
+
+async function requestDetails() {
+  const details = page.locator('#inspector-details');
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+  return details.evaluate((d) => ({
+    text: d.textContent,
+    terms: Object.fromEntries([...d.querySelectorAll('dl > dt')].map((dt) => [dt.textContent.trim(), dt.nextElementSibling?.textContent.trim()])),
+  }));
 }
 
 async function useDemoKey() {
+  await editConnection();
   await connectionRegion().getByRole('button', { name: "Use the emulator's demo key" }).click();
   assert.equal(await connectionRegion().getByLabel(/^AccessKeySecret/).inputValue(), demoKey.secret);
+  await connectionRegion().getByRole('button', { name: 'Use this connection' }).click();
+}
+
+/** Types a secret into the connection and uses it. */
+async function useSecret(secret) {
+  await editConnection();
+  await connectionRegion().getByLabel(/^AccessKeySecret/).fill(secret);
+  await connectionRegion().getByRole('button', { name: 'Use this connection' }).click();
 }
 
 // ---- set-up -------------------------------------------------------------------------------------
@@ -184,61 +238,49 @@ after(async () => {
 // ---- tests --------------------------------------------------------------------------------------
 
 test('the page fills the demo key; choosing the demo studio is enough to start a scene', async () => {
+  assert.match(await connectionRegion().locator('#connection-line').textContent(), new RegExp(demoKey.id));
+  await editConnection();
   const connection = connectionRegion();
   assert.equal(await connection.getByLabel(/^AccessKeyId/).inputValue(), demoKey.id);
   assert.equal(await connection.getByLabel(/^AccessKeySecret/).inputValue(), demoKey.secret);
   assert.equal(await connection.getByLabel(/^Endpoint/).inputValue().then((v) => new URL(v).origin), new URL(base).origin);
+  await connection.getByRole('button', { name: 'Use this connection' }).click();
 
   await chooseDemoStudio();
-  assert.equal(await startRegion().getByLabel(/^CasterId/).inputValue(), STUDIO);
-  assert.equal(await startRegion().getByLabel(/^SceneId/).inputValue(), 'demo-pvw-scene-1');
-  assert.equal(await addRegion().getByLabel(/^CasterId/).inputValue(), STUDIO);
-
-  const { entry, line } = await submitAndRead(startButton());
+  const pvw = scene('demo-pvw-scene-1');
+  assert.match(await pvw.innerText(), /stopped/);
+  const { result, line } = await actAndRead(pvw.getByRole('button', { name: /^Start preview scene · StartCasterScene/ }), pvw, 'StartCasterScene');
   assert.match(line, /^POST 200 OK /);
-  assert.equal(entry.action, 'StartCasterScene');
-  assert.equal(entry.className, 'success', entry.text);
-  assert.equal(entry.fields.StreamUrl, `rtmp://emulator.localhost/caster/${STUDIO}/demo-pvw-scene-1`);
-  assert.match(entry.fields.RequestId, UUID);
+  assert.match(result.className, /success/, result.text);
+  assert.equal(result.fields.StreamUrl, `rtmp://emulator.localhost/caster/${STUDIO}/demo-pvw-scene-1`);
+  assert.match(result.fields.RequestId, UUID);
+  assert.match(await scene('demo-pvw-scene-1').innerText(), /running/);
+  assert.match(await log().getByRole('listitem').filter({ hasText: 'StartCasterScene' }).first().innerText(), /StreamUrl/);
 });
 
 test('adds a live-stream source and a video-file source; ResourceIds shown', async () => {
   await chooseDemoStudio();
-  const add = addRegion();
-  assert.equal(await add.getByRole('radio', { name: 'live stream' }).isChecked(), true, 'live stream is the default source type');
-  const liveUrl = await add.getByLabel(/^LiveStreamUrl/).inputValue();
-  assert.match(liveUrl, /^rtmp:\/\//, 'the demo studio pre-fills a LiveStreamUrl');
-  const liveLocation = await add.getByLabel(/^LocationId/).inputValue();
-
-  const live = await submitAndRead(addButton());
+  const live = await addSource('RV01', { Name: 'Camera 1', 'Stream URL': 'rtmp://example.com/live/camera1' });
   assert.match(live.line, /^POST 200 OK /);
-  assert.equal(live.entry.action, 'AddCasterVideoResource');
-  assert.equal(live.entry.className, 'success', live.entry.text);
-  assert.match(live.entry.fields.ResourceId ?? '', UUID);
+  assert.match(live.result.className, /success/, live.result.text);
+  assert.match(live.result.fields.ResourceId ?? '', UUID);
+  assert.match(await position('RV01').innerText(), /Camera 1[\s\S]*live stream/);
 
-  const taken = new Set((await emulatorState()).casters.find((c) => c.casterId === STUDIO).resources.map((r) => r.locationId));
-  const freeLocation = Array.from({ length: 99 }, (_, i) => `RV${String(i + 1).padStart(2, '0')}`).find((id) => !taken.has(id));
-  await add.getByRole('radio', { name: 'video file' }).check();
-  await add.getByLabel(/^VodUrl/).fill('https://example.com/media/clip.mp4');
-  await add.getByLabel(/^ResourceName/).fill('Clip');
-  await add.getByLabel(/^LocationId/).fill(freeLocation);
-
-  const vod = await submitAndRead(addButton());
-  assert.match(vod.line, /^POST 200 OK /);
-  assert.equal(vod.entry.className, 'success', vod.entry.text);
-  assert.match(vod.entry.fields.ResourceId ?? '', UUID);
-  assert.notEqual(vod.entry.fields.ResourceId, live.entry.fields.ResourceId);
+  const vod = await addSource('RV02', { Name: 'Clip', 'File URL': 'https://example.com/media/clip.mp4' }, 'video file');
+  assert.match(vod.result.className, /success/, vod.result.text);
+  assert.match(vod.result.fields.ResourceId ?? '', UUID);
+  assert.notEqual(vod.result.fields.ResourceId, live.result.fields.ResourceId);
 
   // The emulator holds exactly what the page showed.
   const resources = (await emulatorState()).casters.find((c) => c.casterId === STUDIO).resources;
   const byId = Object.fromEntries(resources.map((r) => [r.resourceId, r]));
   assert.deepEqual(
-    { locationId: byId[live.entry.fields.ResourceId]?.locationId, url: byId[live.entry.fields.ResourceId]?.LiveStreamUrl },
-    { locationId: liveLocation, url: liveUrl },
+    { locationId: byId[live.result.fields.ResourceId]?.locationId, url: byId[live.result.fields.ResourceId]?.LiveStreamUrl },
+    { locationId: 'RV01', url: 'rtmp://example.com/live/camera1' },
   );
   assert.deepEqual(
-    { locationId: byId[vod.entry.fields.ResourceId]?.locationId, url: byId[vod.entry.fields.ResourceId]?.VodUrl, live: byId[vod.entry.fields.ResourceId]?.LiveStreamUrl },
-    { locationId: freeLocation, url: 'https://example.com/media/clip.mp4', live: undefined },
+    { locationId: byId[vod.result.fields.ResourceId]?.locationId, url: byId[vod.result.fields.ResourceId]?.VodUrl, live: byId[vod.result.fields.ResourceId]?.LiveStreamUrl },
+    { locationId: 'RV02', url: 'https://example.com/media/clip.mp4', live: undefined },
   );
 
   const path = join(ARTIFACTS, 'console-result.png');
@@ -247,170 +289,180 @@ test('adds a live-stream source and a video-file source; ResourceIds shown', asy
 });
 
 test('each source type shows only the fields that source takes', async () => {
-  const add = addRegion();
-  const sourceFields = ['LiveStreamUrl', 'MaterialId', 'VodUrl', 'ImageId', 'ImageUrl', 'BeginOffset', 'EndOffset', 'RepeatNum'];
+  await chooseDemoStudio();
+  const at = position('RV03');
+  await at.getByRole('button', { name: /^Add a source here/ }).click();
+  const sourceFields = ['Stream URL', 'Media asset ID', 'File URL', 'Library image ID', 'Image URL', 'Start at', 'End at', 'Repeats'];
   const shown = {
-    'live stream': ['LiveStreamUrl'],
-    'media asset': ['MaterialId', 'BeginOffset', 'EndOffset', 'RepeatNum'],
-    'video file': ['VodUrl', 'BeginOffset', 'EndOffset', 'RepeatNum'],
-    'library image': ['ImageId'],
-    'image URL': ['ImageUrl'],
+    'live stream': ['Stream URL'],
+    'media asset': ['Media asset ID', 'Start at', 'End at', 'Repeats'],
+    'video file': ['File URL', 'Start at', 'End at', 'Repeats'],
+    'library image': ['Library image ID'],
+    'image URL': ['Image URL'],
   };
-  const always = ['CasterId', 'ResourceName', 'LocationId'];
   for (const [type, expected] of Object.entries(shown)) {
-    await add.getByRole('radio', { name: type, exact: true }).check();
+    await at.getByRole('radio', { name: type, exact: true }).check();
     const visible = [];
-    for (const name of [...sourceFields, ...always]) {
-      if (await add.getByLabel(new RegExp(`^${name}\\b`)).isVisible()) visible.push(name);
+    for (const name of [...sourceFields, 'Name']) {
+      if (await at.getByLabel(new RegExp(`^${name}\\b`)).isVisible()) visible.push(name);
     }
-    assert.deepEqual(visible, [...expected, ...always], `fields shown for "${type}"`);
+    assert.deepEqual(visible, [...expected, 'Name'], `fields shown for "${type}"`);
   }
-  await add.getByRole('radio', { name: 'live stream', exact: true }).check();
+  await at.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await at.getByRole('button', { name: /^Add a source here/ }).isVisible(), true);
 });
 
-test('an invalid LocationId is explained next to the field and nothing can be sent', async () => {
+test('an invalid stream URL is explained next to the field and nothing is sent', async () => {
   await chooseDemoStudio();
-  const add = addRegion();
-  const location = add.getByLabel(/^LocationId/);
-  assert.equal(await addButton().isEnabled(), true, 'the form starts valid');
+  const at = position('RV03');
+  await at.getByRole('button', { name: /^Add a source here/ }).click();
+  const url = at.getByLabel(/^Stream URL/);
+  // Nothing is marked before it was touched.
+  assert.equal(await at.locator('[aria-invalid="true"]').count(), 0, 'marked wrong before anything was typed');
 
-  await location.fill('');
-  await location.pressSequentially('RV00');
-  const describedBy = await location.getAttribute('aria-describedby');
-  assert.ok(describedBy, 'the LocationId input points at its message');
+  await url.fill('ftp://example.com/not-a-stream');
+  await url.press('Tab');
+  const describedBy = await url.getAttribute('aria-describedby');
+  assert.ok(describedBy, 'the input points at its message');
   const message = page.locator(`[id="${describedBy}"]`);
-  assert.match(await message.textContent(), /RV01/);
+  assert.match(await message.textContent(), /LiveStreamUrl/);
   assert.equal(await message.isVisible(), true);
-  // Next to the field: the message sits in the same field container as the input.
-  assert.equal(await message.evaluate((m) => m.parentElement === document.querySelector('#add-LocationId').parentElement), true);
-  assert.equal(await location.getAttribute('aria-invalid'), 'true');
-  assert.equal(await addButton().isDisabled(), true);
+  assert.equal(await message.evaluate((m, id) => m.parentElement === document.getElementById(id).parentElement, await url.getAttribute('id')), true);
+  assert.equal(await url.getAttribute('aria-invalid'), 'true');
 
+  await quiet();
   const serverBefore = apiLines.length;
   const browserBefore = browserApiRequests.length;
-  const entriesBefore = await log().getByRole('listitem').count();
-  await location.press('Enter');
-  await addButton().click({ force: true });
-  await location.evaluate((input) => input.form.requestSubmit());
+  await at.getByRole('button', { name: /^Add source/ }).click();
+  await url.press('Enter');
   await assertNothingSent(serverBefore, browserBefore);
-  assert.equal(await log().getByRole('listitem').count(), entriesBefore, 'nothing is logged');
+  // A send tried shows every problem: the name is missing too, and the focus goes to the first.
+  assert.match(await at.getByLabel(/^Name/).getAttribute('aria-invalid'), /true/);
+  assert.equal(await page.evaluate(() => document.activeElement.labels?.[0]?.textContent.trim().startsWith('Name')), true);
 
-  // Fixing it clears the message and enables the button again.
-  await location.fill('RV05');
+  // Fixing it clears the message.
+  await url.fill('rtmp://example.com/live/fixed');
   assert.equal(await message.textContent(), '');
-  assert.equal(await addButton().isEnabled(), true);
+  await at.getByRole('button', { name: 'Cancel' }).click();
 });
 
-test('an API error is shown with its code (DuplicateLocationID)', async () => {
+test('an API error is shown with its code next to the position (DuplicateLocationID)', async () => {
   await chooseDemoStudio();
-  const add = addRegion();
-  const resources = (await emulatorState()).casters.find((c) => c.casterId === STUDIO).resources;
-  let takenLocation = resources[0]?.locationId;
-  if (!takenLocation) {
-    // The earlier test did not leave a source; add one here to collide with.
-    takenLocation = await add.getByLabel(/^LocationId/).inputValue();
-    const first = await submitAndRead(addButton());
-    assert.equal(first.entry.className, 'success', first.entry.text);
-  }
-  await add.getByRole('radio', { name: 'live stream', exact: true }).check();
-  await add.getByLabel(/^LocationId/).fill(takenLocation);
-
-  const { entry, line } = await submitAndRead(addButton());
+  // Another client takes RV03 after the page read the studio: the page still offers it.
+  await quiet();
+  const before = apiLines.length;
+  await otherClient().addCasterVideoResource({ CasterId: STUDIO, ResourceName: 'Elsewhere', LocationId: 'RV03', LiveStreamUrl: 'rtmp://example.com/live/elsewhere' });
+  await waitForLine('AddCasterVideoResource', before);
+  const { result, line } = await addSource('RV03', { Name: 'Camera 3', 'Stream URL': 'rtmp://example.com/live/camera3' });
   assert.match(line, /^POST 400 DuplicateLocationID /);
-  assert.equal(entry.action, 'AddCasterVideoResource');
-  assert.equal(entry.className, 'failure');
-  assert.equal(entry.fields.Code, 'DuplicateLocationID');
-  assert.match(entry.fields.Message ?? '', new RegExp(takenLocation));
-  assert.match(entry.fields.RequestId ?? '', UUID);
+  assert.match(result.className, /failure/);
+  assert.equal(result.fields.Code, 'DuplicateLocationID');
+  assert.match(result.fields.Message ?? '', /RV03/);
+  assert.match(result.fields.RequestId ?? '', UUID);
+  // The view refreshed: the other client's source is in RV03 now.
+  await position('RV03').getByText('Elsewhere', { exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('result')), true, 'the focus is on the result');
 
   const path = join(ARTIFACTS, 'console-error.png');
   await page.screenshot({ path, fullPage: true });
   assert.ok(statSync(path).size > 0);
 });
 
-test('a wrong secret shows InvalidAccessKeySecret, saying the AccessKeySecret is wrong; no secret disables the buttons', async () => {
+test('a wrong secret shows InvalidAccessKeySecret, saying the AccessKeySecret is wrong; no secret sends nothing', async () => {
   await chooseDemoStudio();
-  const secret = connectionRegion().getByLabel(/^AccessKeySecret/);
   try {
-    await secret.fill('');
+    await editConnection();
+    await connectionRegion().getByLabel(/^AccessKeySecret/).fill('');
+    await connectionRegion().getByRole('button', { name: 'Use this connection' }).click();
     assert.match(await page.locator('#accessKeySecret-error').textContent(), /AccessKeySecret/);
-    assert.equal(await startButton().isDisabled(), true, 'StartCasterScene is disabled without a secret');
-    assert.equal(await addButton().isDisabled(), true, 'AddCasterVideoResource is disabled without a secret');
+    await quiet();
+    const serverBefore = apiLines.length;
+    const browserBefore = browserApiRequests.length;
+    await scene('demo-pvw-scene-2').getByRole('button', { name: /^Start preview scene/ }).click();
+    await assertNothingSent(serverBefore, browserBefore);
 
-    await secret.fill(WRONG_SECRET);
-    const { entry, line } = await submitAndRead(startButton());
+    await useSecret(WRONG_SECRET);
+    const pvw = scene('demo-pvw-scene-2');
+    await quiet();
+    const serverAt = apiLines.length;
+    await pvw.getByRole('button', { name: /^Start preview scene/ }).click();
+    await pvw.locator('.result').waitFor();
+    const line = await waitForLine('StartCasterScene', serverAt);
+    await quiet();
+    const result = await readResult(pvw.locator('.result'));
     assert.match(line, /^POST 400 SignatureDoesNotMatch /);
-    assert.equal(entry.className, 'failure');
+    assert.match(result.className, /failure/);
     // The emulator signed the very string the page signed: only the secret can be wrong.
-    assert.equal(entry.fields.Code, 'InvalidAccessKeySecret');
-    assert.match(entry.fields.Message ?? '', /^the AccessKeySecret is wrong/);
-    assert.match(entry.fields['What it means'] ?? '', /AccessKeySecret is wrong/);
-    assert.ok(!entry.text.includes(WRONG_SECRET), 'the log never shows the secret');
+    assert.equal(result.fields.Code, 'InvalidAccessKeySecret');
+    assert.match(result.fields.Message ?? '', /^the AccessKeySecret is wrong/);
+    assert.match(result.fields['What it means'] ?? '', /AccessKeySecret is wrong/);
+    assert.ok(!result.text.includes(WRONG_SECRET), 'the result never shows the secret');
+    // The two strings to sign, side by side, in the request details.
+    const sides = await page.locator('#compare .side pre').allTextContents();
+    assert.equal(sides.length, 2);
+    assert.match(sides[0], /^POST&%2F&.*Action%3DStartCasterScene/);
+    assert.equal(sides[1], sides[0], 'the server signed the same string');
   } finally {
     await useDemoKey();
   }
 });
 
-test('every input has a label; parameter labels start with the parameter name; buttons and log', async () => {
+test('every input has a label; operator wording first, API names second; results and log', async () => {
+  await chooseDemoStudio();
+  await position('RV04').getByRole('button', { name: /^Add a source here/ }).click();
+  await editConnection();
+  await openAdvanced();
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
-    .filter((el) => el.type !== 'hidden')
+    .filter((el) => el.type !== 'hidden' && el.offsetParent)
     .filter((el) => !el.labels || el.labels.length === 0 || [...el.labels].every((l) => l.textContent.trim() === ''))
     .map((el) => el.id || `${el.tagName.toLowerCase()}[name=${el.name}]`));
   assert.deepEqual(unlabelled, [], 'inputs without a <label>');
 
-  const expected = [
-    [connectionRegion, 'Endpoint', 'endpoint'],
-    [connectionRegion, 'RegionId', 'regionId'],
-    [connectionRegion, 'AccessKeyId', 'accessKeyId'],
-    [connectionRegion, 'AccessKeySecret', 'accessKeySecret'],
-    [connectionRegion, 'SecurityToken', 'securityToken'],
-    [startRegion, 'CasterId', 'start-CasterId'],
-    [startRegion, 'SceneId', 'start-SceneId'],
-    [addRegion, 'CasterId', 'add-CasterId'],
-    [addRegion, 'ResourceName', 'add-ResourceName'],
-    [addRegion, 'LocationId', 'add-LocationId'],
-    [addRegion, 'LiveStreamUrl', 'add-LiveStreamUrl'],
-    [addRegion, 'VodUrl', 'add-VodUrl'],
-  ];
-  for (const [scope, name, id] of expected) {
-    const matches = scope().getByLabel(new RegExp(`^${name}\\b`));
-    assert.equal(await matches.count(), 1, `one input labelled "${name}…" in its section`);
-    assert.equal(await matches.getAttribute('id'), id, `the input labelled "${name}…"`);
-    const labelText = await matches.evaluate((el) => el.labels[0].textContent.trim());
-    assert.ok(labelText.startsWith(name), `label "${labelText}" starts with ${name}`);
+  for (const [name, id] of [['Endpoint', 'endpoint'], ['RegionId', 'regionId'], ['AccessKeyId', 'accessKeyId'], ['AccessKeySecret', 'accessKeySecret'], ['SecurityToken', 'securityToken']]) {
+    const matches = connectionRegion().getByLabel(new RegExp(`^${name}\\b`));
+    assert.equal(await matches.count(), 1, `one input labelled "${name}…"`);
+    assert.equal(await matches.getAttribute('id'), id);
   }
-
-  assert.equal(await startButton().count(), 1);
-  assert.equal(await addButton().count(), 1);
-  assert.equal(await startRegion().getByRole('button', { name: 'StartCasterScene', exact: true }).count(), 1);
-  assert.equal(await addRegion().getByRole('button', { name: 'AddCasterVideoResource', exact: true }).count(), 1);
+  for (const [words, api] of [['Name', 'ResourceName'], ['Stream URL', 'LiveStreamUrl']]) {
+    const label = await position('RV04').getByLabel(new RegExp(`^${words}`)).evaluate((el) => el.labels[0].textContent.trim());
+    assert.ok(label.startsWith(words) && label.includes(api), `label "${label}": ${words} first, ${api} after`);
+  }
+  const names = await studioRegion().getByRole('button').allInnerTexts();
+  for (const expected of [/^Start preview scene · StartCasterScene$/, /^Add source · AddCasterVideoResource$/]) {
+    assert.ok(names.some((n) => expected.test(n.trim())), `a button ${expected} among ${names.join(' | ')}`);
+  }
+  await position('RV04').getByRole('button', { name: 'Cancel' }).click();
+  await connectionRegion().getByRole('button', { name: 'Use this connection' }).click();
   assert.equal(await log().count(), 1);
+  assert.equal(await page.locator('[aria-live="polite"]').count() >= 1, true, 'an aria-live region announces results');
   assert.equal(await log().getByRole('listitem').count() > 0, true, 'the log holds the results');
 });
 
 test('the inspector shows the signature and string to sign, never the secret', async () => {
   await chooseDemoStudio();
-  const inspector = inspectorRegion();
-  const secret = connectionRegion().getByLabel(/^AccessKeySecret/);
-  const read = () => inspector.evaluate((section) => ({
-    text: section.textContent,
-    terms: Object.fromEntries([...section.querySelectorAll('dt')].map((dt) => [dt.textContent.trim(), dt.nextElementSibling?.textContent.trim()])),
-  }));
   const signatures = [];
   try {
     for (const value of INSPECTOR_SECRETS) {
-      await secret.fill(value);
-      await startRegion().getByLabel(/^SceneId/).fill('demo-pvw-scene-2'); // edits the form the inspector follows
-      const { text, terms } = await read();
+      await useSecret(value);
+      const pvw = scene('demo-pvw-scene-2');
+      await quiet();
+      const before = apiLines.length;
+      await pvw.getByRole('button', { name: /^Start preview scene/ }).click();
+      await pvw.locator('.result').waitFor();
+      await waitForLine('StartCasterScene', before);
+      await quiet();
+      const { text, terms } = await requestDetails();
       for (const leaked of [value, encodeURIComponent(value), demoKey.secret]) {
         assert.ok(!text.includes(leaked), `the inspector shows ${JSON.stringify(leaked)}`);
       }
       assert.match(terms['String to sign'] ?? '', /^POST&%2F&.*Action%3DStartCasterScene/);
       assert.match(terms['String to sign'], /SceneId%3Ddemo-pvw-scene-2/);
       assert.match(terms.Signature ?? '', /^[A-Za-z0-9+/]{27}=$/);
-      // The signature shown is the HMAC-SHA1 of the string shown, keyed with the typed secret.
+      // The signature shown is the HMAC-SHA1 of the string shown, keyed with the typed secret, and
+      // the one the request carried.
       const expected = createHmac('sha1', `${value}&`).update(terms['String to sign']).digest('base64');
       assert.equal(terms.Signature, expected);
+      assert.ok(terms.Body.includes(`Signature=${encodeURIComponent(expected)}`), 'the body sent carries the signature shown');
       signatures.push(terms.Signature);
     }
     assert.notEqual(signatures[0], signatures[1]);
@@ -421,17 +473,24 @@ test('the inspector shows the signature and string to sign, never the secret', a
 
 test('no secret in storage, cookies, the URL or the console', async () => {
   await chooseDemoStudio();
+  await editConnection();
+  await openAdvanced();
   const connection = connectionRegion();
   await connection.getByLabel(/^AccessKeySecret/).fill(FINAL_SECRET);
   await connection.getByLabel(/^SecurityToken/).fill(FINAL_TOKEN);
+  await connection.getByRole('button', { name: 'Use this connection' }).click();
 
-  const post = await submitAndRead(startButton());
+  const pvw = scene('demo-pvw-scene-2');
+  const post = await actAndRead(pvw.getByRole('button', { name: /^Start preview scene/ }), pvw, 'StartCasterScene');
   assert.match(post.line, /^POST 400 SignatureDoesNotMatch /);
   // And once with GET, which puts the signed parameters (the token among them) in the request URL.
+  await editConnection();
   await connection.getByRole('radio', { name: /^GET/ }).check();
-  await addRegion().getByLabel(/^LocationId/).fill('RV09');
-  const get = await submitAndRead(addButton());
+  await connection.getByRole('button', { name: 'Use this connection' }).click();
+  const get = await addSource('RV04', { Name: 'Camera 4', 'Stream URL': 'rtmp://example.com/live/camera4' });
   assert.match(get.line, /^GET 400 SignatureDoesNotMatch /);
+  await requestDetails();
+  await editConnection();
   await connection.getByRole('radio', { name: /^POST/ }).check();
 
   const stored = await page.evaluate(() => {
@@ -439,21 +498,27 @@ test('no secret in storage, cookies, the URL or the console', async () => {
     return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie };
   });
   const cookies = JSON.stringify(await context.cookies());
+  const markup = async () => page.evaluate(() => {
+    // Every text and attribute, and what the inputs hold (but the password inputs, where secrets belong).
+    const values = [...document.querySelectorAll('input:not([type="password"])')].map((i) => i.value).join('\n');
+    return `${document.documentElement.outerHTML}\n${values}`;
+  });
   const secrets = [FINAL_SECRET, FINAL_TOKEN, WRONG_SECRET, ...INSPECTOR_SECRETS, demoKey.secret];
   for (const secret of secrets) {
-    for (const form of [secret, encodeURIComponent(secret)]) {
+    for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret))]) {
       assert.ok(!stored.local.includes(form), `localStorage holds ${form}`);
       assert.ok(!stored.session.includes(form), `sessionStorage holds ${form}`);
       assert.ok(!stored.cookie.includes(form), `document.cookie holds ${form}`);
       assert.ok(!cookies.includes(form), `a cookie holds ${form}`);
       assert.ok(!page.url().includes(form), `the page URL holds ${form}`);
-      // The SecurityToken is a signed request parameter, which the inspector shows; secrets never.
-      if (secret !== FINAL_TOKEN) assert.ok(!(await page.content()).includes(form), `the page's markup holds ${form}`);
+      // Neither the secret nor the token, even where the request details show the signed request.
+      assert.ok(!(await markup()).includes(form), `the page's markup holds ${form}`);
       const leaking = consoleMessages.filter((message) => message.includes(form));
       assert.deepEqual(leaking, [], `console messages holding ${form}`);
     }
   }
   assert.equal(consoleMessages.filter((m) => m.startsWith('pageerror')).length, 0, consoleMessages.join('\n'));
+  await useDemoKey();
 });
 
 test('a Recommend that is not an http(s) URL is shown as text, never as a link', async () => {
@@ -482,24 +547,27 @@ test('a Recommend that is not an http(s) URL is shown as text, never as a link',
     crafty.setDefaultTimeout(5000);
     await crafty.goto(base);
     await crafty.getByRole('status').filter({ hasText: /^Ready/ }).waitFor({ timeout: 10_000 });
+    await crafty.getByRole('button', { name: 'Edit', exact: true }).click();
     await crafty.getByLabel(/^Endpoint/).fill(`http://127.0.0.1:${crafted.address().port}`);
-    const start = crafty.getByRole('region', { name: /^StartCasterScene/ });
-    await start.getByLabel(/^CasterId/).fill(STUDIO);
-    await start.getByLabel(/^SceneId/).fill('demo-pvw-scene-1');
+    await crafty.getByLabel(/^Endpoint/).press('Tab');
     const results = crafty.getByRole('log').getByRole('listitem');
-    for (const [i, text] of recommends.entries()) {
+    const read = (item) => item.evaluate((box) => {
+      const term = [...box.querySelectorAll('dt')].find((dt) => dt.textContent.trim() === 'Recommend');
+      const dd = term?.nextElementSibling;
+      return { code: box.querySelector('dd')?.textContent, text: dd?.textContent, links: [...(dd?.querySelectorAll('a') ?? [])].map((a) => a.getAttribute('href')) };
+    });
+    for (const text of recommends) {
       recommend = text;
-      await crafty.getByRole('button', { name: 'StartCasterScene', exact: true }).click();
-      await results.nth(i).waitFor();
-      const shown = await results.first().evaluate((item) => {
-        const term = [...item.querySelectorAll('dt')].find((dt) => dt.textContent.trim() === 'Recommend');
-        const dd = term?.nextElementSibling;
-        return { code: item.querySelector('dd')?.textContent, text: dd?.textContent, links: [...(dd?.querySelectorAll('a') ?? [])].map((a) => a.getAttribute('href')) };
-      });
-      assert.equal(shown.code, 'InvalidCaster.NotFound', `the crafted error for ${text}`);
-      assert.equal(shown.text, text, 'the Recommend is shown as it came');
-      const linked = /^https?:\/\//.test(text);
-      assert.deepEqual(shown.links, linked ? [new URL(text).href] : [], `${text}: ${linked ? 'a link' : 'no link'}`);
+      const count = await results.count();
+      await crafty.getByRole('button', { name: /^Refresh/ }).click();
+      await results.nth(count).waitFor();
+      // In the session's log, and next to the Refresh button that asked.
+      for (const shown of [await read(results.first()), await read(crafty.locator('#studio-result'))]) {
+        assert.equal(shown.code, 'InvalidCaster.NotFound', `the crafted error for ${text}`);
+        assert.equal(shown.text, text, 'the Recommend is shown as it came');
+        const linked = /^https?:\/\//.test(text);
+        assert.deepEqual(shown.links, linked ? [new URL(text).href] : [], `${text}: ${linked ? 'a link' : 'no link'}`);
+      }
     }
     const scripted = await crafty.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.href).filter((href) => !/^https?:/i.test(href)));
     assert.deepEqual(scripted, [], 'a link that is not http(s) on the page');

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { chromium } from 'playwright-core';
 import { createEmulator } from '../emulator/server.mjs';
+import { CasterClient } from '../dist/node.mjs';
 import { WORKER } from './support/worker.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,47 +60,69 @@ after(async () => {
 
 test('via proxy: the page holds no AccessKey, the worker signs, and both operations succeed', async () => {
   const page = await browser.newPage();
+  page.setDefaultTimeout(5000);
   const consoleText = [];
   page.on('console', (message) => consoleText.push(message.text()));
   await page.goto(pageUrl);
-  await page.getByText('Ready', { exact: false }).first().waitFor();
+  await page.getByRole('status').filter({ hasText: /^Ready/ }).waitFor();
 
+  // No demo key here: the connection is open, the mode under Advanced.
+  await page.locator('#advanced summary').click();
   await page.getByRole('radio', { name: /Via proxy/ }).check();
   for (const label of [/^AccessKeyId/, /^AccessKeySecret/, /^SecurityToken/, /^RegionId/]) {
     assert.equal(await page.getByLabel(label).isVisible(), false, `${label} is hidden in proxy mode`);
   }
   await page.getByLabel(/^Endpoint/).fill(workerUrl);
-  const start = page.locator('#start-form');
-  await start.getByLabel(/^CasterId/).fill(CASTER);
-  await start.getByLabel(/^SceneId/).fill('pvw-1');
-  const startButton = page.getByRole('button', { name: 'StartCasterScene' });
-  assert.equal(await startButton.isDisabled(), true, 'no proxy token yet: the button is disabled');
+  // Without the token nothing is sent: the problem is shown instead.
+  await page.getByRole('button', { name: 'Use this connection' }).click();
+  assert.match(await page.locator('#proxyToken-error').textContent(), /proxy token is required/);
+  assert.deepEqual(apiLog, [], 'nothing reached the emulator');
   await page.getByLabel(/^Proxy token/).fill(PROXY_TOKEN);
-  await startButton.click();
-  const log = page.getByRole('log');
-  await log.getByText('StreamUrl').waitFor();
-  assert.match(await log.innerText(), /rtmp:\/\/emulator\.localhost\/caster\/LIVEPRODUCER_POST-cn-proxy-page\/pvw-1/);
+  await page.getByRole('button', { name: 'Use this connection' }).click();
+  assert.match(await page.getByRole('status').textContent(), /via the proxy at/);
 
-  const add = page.locator('#add-form');
-  await add.getByLabel(/^CasterId/).fill(CASTER);
-  await add.getByLabel(/^ResourceName/).fill('Camera via proxy');
-  await add.getByLabel(/^LocationId/).fill('RV05');
-  await add.getByLabel(/^LiveStreamUrl/).fill('rtmp://example.com/live/proxied');
-  await page.getByRole('button', { name: 'AddCasterVideoResource' }).click();
-  await log.getByText('ResourceId').waitFor();
+  // The only studio is chosen; start its scene.
+  await page.getByRole('list', { name: 'Positions' }).waitFor();
+  const scene = page.getByRole('list', { name: 'Scenes' }).getByRole('listitem').filter({ hasText: 'pvw-1' });
+  await scene.getByRole('button', { name: /^Start preview scene/ }).click();
+  await scene.locator('.result.success').waitFor();
+  assert.match(await scene.locator('.result').innerText(), /rtmp:\/\/emulator\.localhost\/caster\/LIVEPRODUCER_POST-cn-proxy-page\/pvw-1/);
+  assert.match(await scene.innerText(), /running/);
+
+  // Add a source in the free position the view offers.
+  const rv01 = page.locator('[data-location="RV01"]');
+  await rv01.getByRole('button', { name: /^Add a source here/ }).click();
+  await rv01.getByLabel(/^Name/).fill('Camera via proxy');
+  await rv01.getByLabel(/^Stream URL/).fill('rtmp://example.com/live/proxied');
+  await rv01.getByRole('button', { name: /^Add source/ }).click();
+  await rv01.locator('.result.success').waitFor();
+  assert.match(await rv01.innerText(), /Camera via proxy/);
 
   // The emulator saw the worker's correctly signed requests and recorded the source.
-  assert.deepEqual(apiLog.map((line) => line.split(' ').slice(0, 3).join(' ')), ['POST 200 OK', 'POST 200 OK']);
+  assert.ok(apiLog.length >= 5, apiLog.join('\n'));
+  assert.deepEqual(apiLog.filter((line) => !line.startsWith('POST 200 OK')), [], 'every request through the worker succeeded');
   const caster = emulator.state.snapshot().casters.find((c) => c.casterId === CASTER);
-  assert.deepEqual(caster.resources.map((r) => [r.locationId, r.resourceName]), [['RV05', 'Camera via proxy']]);
+  assert.deepEqual(caster.resources.map((r) => [r.locationId, r.resourceName]), [['RV01', 'Camera via proxy']]);
 
-  // An API error comes back through the worker with its code.
-  await page.getByRole('button', { name: 'AddCasterVideoResource' }).click();
-  await log.getByText('DuplicateLocationID').waitFor();
+  // Another client fills RV02 behind the page's back: the page's add there comes back through the
+  // worker as DuplicateLocationID, next to the position.
+  await new CasterClient({ endpoint: pageUrl, regionId: 'cn-shanghai', ...KEY })
+    .addCasterVideoResource({ CasterId: CASTER, ResourceName: 'Elsewhere', LocationId: 'RV02', LiveStreamUrl: 'rtmp://example.com/live/other' });
+  const rv02 = page.locator('[data-location="RV02"]');
+  await rv02.getByRole('button', { name: /^Add a source here/ }).click();
+  await rv02.getByLabel(/^Name/).fill('Camera two');
+  await rv02.getByLabel(/^Stream URL/).fill('rtmp://example.com/live/two');
+  await rv02.getByRole('button', { name: /^Add source/ }).click();
+  await page.locator('[data-location="RV02"] .result.failure').waitFor();
+  assert.match(await page.locator('[data-location="RV02"] .result').innerText(), /DuplicateLocationID/);
+  // The view refreshed: RV02 shows the other client's source.
+  await page.locator('[data-location="RV02"]').getByText('Elsewhere').waitFor();
 
-  // The inspector shows the JSON request with the token masked; nothing holds the token or key.
+  // The request details show the JSON request with the token masked; nothing holds the token or key.
+  await page.locator('#inspector-details summary').click();
   const inspector = await page.locator('#inspector').innerText();
   assert.match(inspector, /\/v1\/AddCasterVideoResource/);
+  assert.match(inspector, /authorization: Bearer •+\ncontent-type: application\/json/);
   const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie, location.href, document.documentElement.outerHTML]));
   for (const secret of [PROXY_TOKEN, KEY.accessKeySecret]) {
     assert.ok(!inspector.includes(secret), 'the inspector shows the token');
