@@ -150,6 +150,12 @@ impl Timestamp {
         push_digits(&mut out, 17, rem % 60, 2);
         out
     }
+
+    /// `YYYY-MM-DDThh:mm:ssZ` as a `String`. What signing uses: `to_string()` goes through
+    /// `Display` and a `Formatter`, and links the formatting of this type into the .wasm.
+    pub fn to_text(self) -> String {
+        crate::encoding::ascii_to_string(self.text().to_vec())
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -165,6 +171,16 @@ mod tests {
 
     fn parse(text: &str) -> Result<Timestamp, Error> {
         Timestamp::parse(text, "timestamp")
+    }
+
+    #[test]
+    fn to_text_writes_what_display_writes() {
+        for secs in [0, 951_868_799, 1_456_231_584, 1_767_225_600, MAX_SECS] {
+            let timestamp = Timestamp::from_unix_secs(secs).expect("in range");
+            assert_eq!(timestamp.to_text(), timestamp.to_string());
+            assert_eq!(parse(&timestamp.to_text()), Ok(timestamp));
+        }
+        assert_eq!(Timestamp::from_unix_secs(1_456_231_584).map(Timestamp::to_text).as_deref(), Some("2016-02-23T12:46:24Z"));
     }
 
     #[test]
