@@ -80,7 +80,7 @@ pub fn integer_range(fields: &Fields<'_>, name: &'static str, min: i32, max: i32
 /// A time as the API takes it in queries: `yyyy-MM-ddTHH:mm:ssZ`, UTC.
 pub fn utc_time(fields: &Fields<'_>, name: &'static str, errors: &mut Vec<Error>) {
     let Some(text) = fields.text(name) else { return };
-    if crate::time::Timestamp::parse(text, name).is_err() {
+    if crate::time::Timestamp::read(text).is_none() {
         errors.push(Error::validation(
             code::INVALID_PARAMETER,
             name,
