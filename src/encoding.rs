@@ -61,10 +61,11 @@ pub fn percent_encode_bytes(input: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(input.get(run_start..).unwrap_or_default());
 }
 
-/// Text from a buffer that holds ASCII by construction. Lossy conversion is never taken; it keeps
-/// the function total without a panic path.
+/// Text from a buffer that holds ASCII by construction. The fallback (each byte as the char of
+/// that number) is never taken; it keeps the function total without a panic path, and is smaller
+/// than `from_utf8_lossy`, whose UTF-8 chunking was 1.3 KB of the .wasm for a path never taken.
 pub fn ascii_to_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    String::from_utf8(bytes).unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect())
 }
 
 /// Appends the percent-encoding of `input` to `out`.
@@ -140,6 +141,17 @@ mod tests {
         for (byte, want) in (0u8..128).zip(expected.iter()) {
             let input = char::from(byte).to_string();
             assert_eq!(percent_encode(&input), *want, "byte {byte:#04x}");
+        }
+    }
+
+    /// ASCII comes back as it is; any other byte (never given: the callers build ASCII) comes
+    /// back as one char, not a panic, and never merges with its neighbours into fewer chars.
+    #[test]
+    fn ascii_to_string_keeps_ascii_and_is_total() {
+        let ascii: Vec<u8> = (0u8..128).collect();
+        assert_eq!(ascii_to_string(ascii.clone()).as_bytes(), ascii.as_slice());
+        for bytes in [vec![0x80], vec![0xff], vec![b'a', 0xe2, 0x82, b'b'], vec![0xf0, 0x9f, 0x98]] {
+            assert_eq!(ascii_to_string(bytes.clone()).chars().count(), bytes.len(), "{bytes:?}");
         }
     }
 

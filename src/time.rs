@@ -81,6 +81,12 @@ impl Timestamp {
 
     /// Parses `YYYY-MM-DDThh:mm:ssZ`, also with a fraction of a second (`.123Z`), which is dropped.
     pub fn parse(text: &str, field: &str) -> Result<Self, Error> {
+        Self::read(text).ok_or_else(|| invalid(field))
+    }
+
+    /// [`Timestamp::parse`] without an error to build: `None` where it fails. The operations'
+    /// own time parameters are checked with it, with a message of their own.
+    pub fn read(text: &str) -> Option<Self> {
         let bytes = text.as_bytes();
         let digits = |from: usize, len: usize| -> Option<i64> {
             let slice = bytes.get(from..from + len)?;
@@ -99,11 +105,11 @@ impl Timestamp {
             _ => false,
         };
         if !shape || !tail_ok {
-            return Err(invalid(field));
+            return None;
         }
         let parts = (digits(0, 4), digits(5, 2), digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2));
         let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = parts else {
-            return Err(invalid(field));
+            return None;
         };
         let valid = year >= 1970
             && (1..=12).contains(&month)
@@ -112,10 +118,10 @@ impl Timestamp {
             && minute < 60
             && second < 60;
         if !valid {
-            return Err(invalid(field));
+            return None;
         }
         let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
-        Self::from_unix_secs(secs).ok_or_else(|| invalid(field))
+        Self::from_unix_secs(secs)
     }
 
     pub fn unix_secs(self) -> i64 {
@@ -150,6 +156,12 @@ impl Timestamp {
         push_digits(&mut out, 17, rem % 60, 2);
         out
     }
+
+    /// `YYYY-MM-DDThh:mm:ssZ` as a `String`. What signing uses: `to_string()` goes through
+    /// `Display` and a `Formatter`, and links the formatting of this type into the .wasm.
+    pub fn to_text(self) -> String {
+        crate::encoding::ascii_to_string(self.text().to_vec())
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -165,6 +177,16 @@ mod tests {
 
     fn parse(text: &str) -> Result<Timestamp, Error> {
         Timestamp::parse(text, "timestamp")
+    }
+
+    #[test]
+    fn to_text_writes_what_display_writes() {
+        for secs in [0, 951_868_799, 1_456_231_584, 1_767_225_600, MAX_SECS] {
+            let timestamp = Timestamp::from_unix_secs(secs).expect("in range");
+            assert_eq!(timestamp.to_text(), timestamp.to_string());
+            assert_eq!(parse(&timestamp.to_text()), Ok(timestamp));
+        }
+        assert_eq!(Timestamp::from_unix_secs(1_456_231_584).map(Timestamp::to_text).as_deref(), Some("2016-02-23T12:46:24Z"));
     }
 
     #[test]

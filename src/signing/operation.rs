@@ -78,7 +78,7 @@ fn with_operation_params<R>(
     with: impl FnOnce(&[(&str, &str)]) -> R,
 ) -> R {
     let credentials = &config.credentials;
-    let timestamp = timestamp.to_string();
+    let timestamp = timestamp.to_text();
     let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.values.len() + 10);
     all.extend([
         ("Action", params.action.name()),
@@ -143,7 +143,7 @@ pub fn with_signed_operation<R>(
             with(&v1::sign(config.method, all, secret)?, all)
         }),
         SignatureAlgorithm::Acs3HmacSha256 => {
-            let date = timestamp.to_string();
+            let date = timestamp.to_text();
             let request = v3_request(params, config, &date, nonce);
             with_v3_params(params, config, |all| with(&v3::sign(&request, all, secret)?, all))
         }

@@ -38,7 +38,17 @@ pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
 /// `base64(HMAC-SHA1(key = secret + "&", string_to_sign))`.
 pub fn sign_string(access_key_secret: &str, string_to_sign: &str) -> Result<String, Error> {
     let digest = hmac::<Sha1>(&[access_key_secret.as_bytes(), b"&"], string_to_sign.as_bytes())?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(digest))
+    // Into a buffer of the encoded length (28 for SHA-1's 20 bytes) rather than `encode`, whose
+    // `String::from_utf8(…).expect(…)` brings in `Debug` for `FromUtf8Error`, `Vec` and structs.
+    let mut encoded = [0u8; 28];
+    let length = base64::engine::general_purpose::STANDARD
+        .encode_slice(digest, &mut encoded)
+        .map_err(|_| Error::internal("the signature did not fit its base64 buffer"))?;
+    encoded
+        .get(..length)
+        .and_then(|text| core::str::from_utf8(text).ok())
+        .map(str::to_owned)
+        .ok_or_else(|| Error::internal("the signature's base64 was not text"))
 }
 
 /// The headers a v1 request of `method` carries.
