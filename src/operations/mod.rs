@@ -159,18 +159,15 @@ impl Action {
 
     /// The action of that exact name.
     pub fn from_name(name: &str) -> Result<Self, Error> {
-        Self::ALL.iter().copied().find(|action| action.name() == name).ok_or_else(|| {
-            let mut message = crate::error::quote_name(name);
-            message.push_str(" is not an operation of this package; its operations are");
-            for (index, action) in Self::ALL.iter().enumerate() {
-                message.push_str(if index == 0 { " " } else { ", " });
-                message.push_str(action.name());
+        // A plain loop: an iterator chain over the table was unrolled into 4 KB of wasm.
+        let mut index = 0;
+        while let Some(action) = Self::ALL.get(index) {
+            if action.name() == name {
+                return Ok(*action);
             }
-            if let Some(near) = crate::text::nearest(name, Self::ALL.iter().map(|a| a.name())) {
-                message.push_str(&format!("; did you mean \"{near}\"?"));
-            }
-            Error::validation(code::INVALID_ACTION, "action", message)
-        })
+            index += 1;
+        }
+        Err(unknown_action(name))
     }
 
     /// The operation's parameters in the order of the API's table.
@@ -179,6 +176,24 @@ impl Action {
     }
 }
 
+
+/// `InvalidAction.NotFound` for `name`, listing the operations and the nearest one.
+#[cold]
+#[inline(never)]
+fn unknown_action(name: &str) -> Error {
+    let mut message = crate::error::quote_name(name);
+    message.push_str(" is not an operation of this package; its operations are");
+    for (index, action) in Action::ALL.iter().enumerate() {
+        message.push_str(if index == 0 { " " } else { ", " });
+        message.push_str(action.name());
+    }
+    if let Some(near) = crate::text::nearest(name, Action::ALL.iter().map(|a| a.name())) {
+        message.push_str("; did you mean \"");
+        message.push_str(near);
+        message.push_str("\"?");
+    }
+    Error::validation(code::INVALID_ACTION, "action", message)
+}
 
 /// Parameters that passed validation: API names and their wire values, in the table's order.
 #[derive(Clone, Debug, PartialEq, Eq)]
