@@ -4,7 +4,7 @@ use crate::error::{code, Error};
 use crate::url::{self, path_ends_with, UrlParts};
 
 use super::checks;
-use super::fields::{FieldSpec, Slot};
+use super::fields::{FieldSpec, Form, Slot};
 use super::{Fields, Operation};
 #[cfg(feature = "table")]
 use super::{ReplyField, ReplyType, ServerCode};
@@ -44,21 +44,21 @@ pub const OPERATION: Operation = Operation {
 pub(super) const SOURCE: &str = "source";
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").required().rule("id"),
-    FieldSpec::text("ResourceName").required().rule("text"),
+    FieldSpec::text("CasterId").required().form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
+    FieldSpec::text("ResourceName").required().form(Form::Plain).rule("text"),
     FieldSpec::text("LocationId").required().rule("RV01-RV99"),
     FieldSpec::text("LiveStreamUrl").in_group(SOURCE).rule("stream url"),
     FieldSpec::text("MaterialId").in_group(SOURCE).rule("id"),
     FieldSpec::text("VodUrl").in_group(SOURCE).rule("mp4/flv/ts url"),
-    FieldSpec::integer("BeginOffset").rule("file; 0.."),
+    FieldSpec::integer("BeginOffset").form(Form::Range(0, i32::MAX)).rule("file; 0.."),
     FieldSpec::integer("EndOffset").rule("file; after BeginOffset or < 0"),
-    FieldSpec::integer("RepeatNum").rule("file; -1.."),
-    FieldSpec::integer("PtsCallbackInterval").rule("0.."),
-    FieldSpec::integer("FixedDelayDuration").rule("0..5000"),
+    FieldSpec::integer("RepeatNum").form(Form::Range(-1, i32::MAX)).rule("file; -1.."),
+    FieldSpec::integer("PtsCallbackInterval").form(Form::Range(0, i32::MAX)).rule("0.."),
+    FieldSpec::integer("FixedDelayDuration").form(Form::Range(0, 5000)).rule("0..5000"),
     FieldSpec::text("ImageId").in_group(SOURCE).rule("id"),
     FieldSpec::text("ImageUrl").in_group(SOURCE).rule("jpg/png url"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
 
 /// The five ways to name a source, in the table's order; exactly one must be given.
@@ -79,11 +79,6 @@ pub fn is_location_id(text: &str) -> bool {
 
 fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
     let fields = &Fields { specs: FIELDS, slots };
-    checks::required(fields, "CasterId", errors);
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::required(fields, "ResourceName", errors);
-    checks::plain_text(fields, "ResourceName", errors);
-    checks::required(fields, "LocationId", errors);
     if let Some(location) = fields.text("LocationId") {
         if !is_location_id(location) {
             errors.push(Error::validation(
@@ -94,17 +89,11 @@ fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
         }
     }
     check_source(fields, true, errors);
-    check_offsets(fields, errors);
-    checks::integer_range(fields, "FixedDelayDuration", 0, 5000, errors);
-    checks::region(fields, errors);
+    check_end_offset(fields, errors);
 }
 
-/// The ranges of a file source's offsets, loop count and callback interval (also
-/// ModifyCasterVideoResource's).
-pub(super) fn check_offsets(fields: &Fields<'_>, errors: &mut Vec<Error>) {
-    checks::integer_range(fields, "BeginOffset", 0, i32::MAX, errors);
-    checks::integer_range(fields, "RepeatNum", -1, i32::MAX, errors);
-    checks::integer_range(fields, "PtsCallbackInterval", 0, i32::MAX, errors);
+/// A positive EndOffset after BeginOffset (also ModifyCasterVideoResource's rule).
+pub(super) fn check_end_offset(fields: &Fields<'_>, errors: &mut Vec<Error>) {
     if let Some(end) = fields.integer("EndOffset") {
         let begin = fields.integer("BeginOffset").unwrap_or(0);
         if end > 0 && end <= begin {

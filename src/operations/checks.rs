@@ -3,11 +3,30 @@
 use crate::error::{code, Error};
 use crate::text::{has_control, has_whitespace};
 
-use super::fields::Slot;
+use super::fields::{FieldSpec, Form, Slot};
 use super::Fields;
 
 /// The longest ID the API takes, in UTF-8 bytes.
 pub const MAX_ID_BYTES: usize = 128;
+
+/// A field's own rules, as declared: present when required, and of its form.
+pub fn declared(spec: &'static FieldSpec, slot: &Slot<'_>, errors: &mut Vec<Error>) {
+    let fields = &Fields { specs: std::slice::from_ref(spec), slots: std::slice::from_ref(slot) };
+    let name = spec.name;
+    if spec.required {
+        required(fields, name, errors);
+    }
+    match spec.form {
+        Form::Any => {}
+        Form::Id(error_code) => id(fields, name, error_code, errors),
+        Form::Plain => plain_text(fields, name, errors),
+        Form::Region => region(fields, errors),
+        Form::UtcTime => utc_time(fields, name, errors),
+        Form::Range(min, max) => integer_range(fields, name, min, max, errors),
+        Form::OneOf(allowed) => integer_in(fields, name, allowed, errors),
+        Form::OneOfText(allowed) => text_in(fields, name, allowed, errors),
+    }
+}
 
 /// A required field that is absent.
 pub fn required(fields: &Fields<'_>, name: &'static str, errors: &mut Vec<Error>) {

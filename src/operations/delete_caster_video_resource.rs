@@ -1,10 +1,9 @@
 //! DeleteCasterVideoResource: removes a video source, freeing its location.
 
-use crate::error::{code, Error};
+use crate::error::code;
 
-use super::checks;
-use super::fields::{FieldSpec, Slot};
-use super::{Fields, Operation};
+use super::fields::{FieldSpec, Form};
+use super::Operation;
 #[cfg(feature = "table")]
 use super::ServerCode;
 
@@ -30,21 +29,12 @@ pub const OPERATION: Operation = Operation {
         ServerCode { code: "InvalidCaster.NotFound", status: 404 },
         ServerCode { code: "InvalidResource.NotFound", status: 404 },
     ],
-    check,
+    check: super::no_joint_rules,
 };
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").required().rule("id"),
-    FieldSpec::text("ResourceId").required().rule("id"),
+    FieldSpec::text("CasterId").required().form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
+    FieldSpec::text("ResourceId").required().form(Form::Id(code::INVALID_PARAMETER)).rule("id"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
-
-fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
-    let fields = &Fields { specs: FIELDS, slots };
-    checks::required(fields, "CasterId", errors);
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::required(fields, "ResourceId", errors);
-    checks::id(fields, "ResourceId", code::INVALID_PARAMETER, errors);
-    checks::region(fields, errors);
-}

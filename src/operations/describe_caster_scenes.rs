@@ -1,10 +1,9 @@
 //! DescribeCasterScenes: a studio's scenes, or one of them.
 
-use crate::error::{code, Error};
+use crate::error::code;
 
-use super::checks;
-use super::fields::{FieldSpec, Slot};
-use super::{Fields, Operation};
+use super::fields::{FieldSpec, Form};
+use super::Operation;
 #[cfg(feature = "table")]
 use super::{ReplyField, ReplyType, ServerCode};
 
@@ -32,7 +31,7 @@ pub const OPERATION: Operation = Operation {
         ServerCode { code: "InvalidDomainName.NotFound", status: 404 },
         ServerCode { code: code::INTERNAL, status: 500 },
     ],
-    check,
+    check: super::no_joint_rules,
 };
 
 /// One scene, as the vendor's SDK models it: `OutputType` "0" is a preview (PVW) scene and "1"
@@ -60,16 +59,8 @@ const SCENE: &[ReplyField] = &[
 ];
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").required().rule("id"),
-    FieldSpec::text("SceneId").rule("id"),
+    FieldSpec::text("CasterId").required().form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
+    FieldSpec::text("SceneId").form(Form::Id(code::INVALID_SCENE_ID)).rule("id"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
-
-fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
-    let fields = &Fields { specs: FIELDS, slots };
-    checks::required(fields, "CasterId", errors);
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::id(fields, "SceneId", code::INVALID_SCENE_ID, errors);
-    checks::region(fields, errors);
-}

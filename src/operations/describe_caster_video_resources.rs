@@ -1,10 +1,9 @@
 //! DescribeCasterVideoResources: a studio's video sources.
 
-use crate::error::{code, Error};
+use crate::error::code;
 
-use super::checks;
-use super::fields::{FieldSpec, Slot};
-use super::{Fields, Operation};
+use super::fields::{FieldSpec, Form};
+use super::Operation;
 #[cfg(feature = "table")]
 use super::{ReplyField, ReplyType, ServerCode};
 
@@ -33,7 +32,7 @@ pub const OPERATION: Operation = Operation {
         ServerCode { code: "InvalidCaster.NotFound", status: 404 },
         ServerCode { code: code::INTERNAL, status: 500 },
     ],
-    check,
+    check: super::no_joint_rules,
 };
 
 /// One video source, as the vendor's SDK models it.
@@ -55,14 +54,7 @@ const VIDEO_RESOURCE: &[ReplyField] = &[
 ];
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").required().rule("id"),
+    FieldSpec::text("CasterId").required().form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
-
-fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
-    let fields = &Fields { specs: FIELDS, slots };
-    checks::required(fields, "CasterId", errors);
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::region(fields, errors);
-}

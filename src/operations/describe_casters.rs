@@ -2,8 +2,7 @@
 
 use crate::error::{code, Error};
 
-use super::checks;
-use super::fields::{FieldSpec, Slot};
+use super::fields::{FieldSpec, Form, Slot};
 use super::{Fields, Operation};
 #[cfg(feature = "table")]
 use super::{ReplyField, ReplyType, ServerCode};
@@ -68,40 +67,28 @@ const CASTER: &[ReplyField] = &[
 pub const MAX_TAGS: u16 = 20;
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").rule("id"),
-    FieldSpec::text("CasterName").rule("text"),
-    FieldSpec::text("StartTime").rule("yyyy-MM-ddTHH:mm:ssZ"),
-    FieldSpec::text("EndTime").rule("yyyy-MM-ddTHH:mm:ssZ; not before StartTime"),
-    FieldSpec::integer("PageNum").rule("1.."),
-    FieldSpec::integer("PageSize").rule("1..; default 100"),
-    FieldSpec::integer("Status").rule("0 idle, 1 in production"),
-    FieldSpec::integer("ChargeType").rule("0 subscription, 1 pay-as-you-go"),
-    FieldSpec::text("OrderByModifyAsc").rule("\"true\" or \"false\""),
-    FieldSpec::text("NormType").rule("\"1\", \"3\", \"4\" or \"6\""),
-    FieldSpec::text("ResourceGroupId").rule("id"),
+    FieldSpec::text("CasterId").form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
+    FieldSpec::text("CasterName").form(Form::Plain).rule("text"),
+    FieldSpec::text("StartTime").form(Form::UtcTime).rule("yyyy-MM-ddTHH:mm:ssZ"),
+    FieldSpec::text("EndTime").form(Form::UtcTime).rule("yyyy-MM-ddTHH:mm:ssZ; not before StartTime"),
+    FieldSpec::integer("PageNum").form(Form::Range(1, i32::MAX)).rule("1.."),
+    FieldSpec::integer("PageSize").form(Form::Range(1, i32::MAX)).rule("1..; default 100"),
+    FieldSpec::integer("Status").form(Form::OneOf(&[0, 1])).rule("0 idle, 1 in production"),
+    FieldSpec::integer("ChargeType").form(Form::OneOf(&[0, 1])).rule("0 subscription, 1 pay-as-you-go"),
+    FieldSpec::text("OrderByModifyAsc").form(Form::OneOfText(&["true", "false"])).rule("\"true\" or \"false\""),
+    FieldSpec::text("NormType").form(Form::OneOfText(&["1", "3", "4", "6"])).rule("\"1\", \"3\", \"4\" or \"6\""),
+    FieldSpec::text("ResourceGroupId").form(Form::Id(code::INVALID_PARAMETER)).rule("id"),
     FieldSpec::list("Tag", &["Key", "Value"], MAX_TAGS).rule("[{ Key, Value }], at most 20"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
 
 fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
     let fields = &Fields { specs: FIELDS, slots };
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::plain_text(fields, "CasterName", errors);
-    checks::utc_time(fields, "StartTime", errors);
-    checks::utc_time(fields, "EndTime", errors);
     if let (Some(start), Some(end)) = (fields.text("StartTime"), fields.text("EndTime")) {
         // Both in the one fixed-width form, so text order is time order.
         if end < start && errors.iter().all(|e| e.field.as_deref() != Some("StartTime") && e.field.as_deref() != Some("EndTime")) {
             errors.push(Error::validation(code::INVALID_PARAMETER, "EndTime", "EndTime must not be before StartTime"));
         }
     }
-    checks::integer_range(fields, "PageNum", 1, i32::MAX, errors);
-    checks::integer_range(fields, "PageSize", 1, i32::MAX, errors);
-    checks::integer_in(fields, "Status", &[0, 1], errors);
-    checks::integer_in(fields, "ChargeType", &[0, 1], errors);
-    checks::text_in(fields, "OrderByModifyAsc", &["true", "false"], errors);
-    checks::text_in(fields, "NormType", &["1", "3", "4", "6"], errors);
-    checks::id(fields, "ResourceGroupId", code::INVALID_PARAMETER, errors);
-    checks::region(fields, errors);
 }

@@ -35,21 +35,44 @@ impl FieldType {
     }
 }
 
+/// What a field's own value must be, declared with it and checked by `validate` for every
+/// operation; an operation's `check` adds only the rules that join fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Anything of its type.
+    Any,
+    /// An ID: not empty, no whitespace or control characters, at most 128 bytes; else this code.
+    Id(&'static str),
+    /// Free text (a name): not empty, no control characters.
+    Plain,
+    /// A region ID such as `cn-shanghai`.
+    Region,
+    /// `yyyy-MM-ddTHH:mm:ssZ`, UTC.
+    UtcTime,
+    /// An integer from the first to the second, inclusive.
+    Range(i32, i32),
+    /// An integer among these.
+    OneOf(&'static [i32]),
+    /// A text among these, exactly.
+    OneOfText(&'static [&'static str]),
+}
+
 /// One parameter of an operation, named as the API names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
     pub name: &'static str,
     pub ty: FieldType,
     /// The request is refused without it (`MissingParameter`).
-    #[cfg(feature = "table")]
     pub required: bool,
+    /// What its value must be.
+    pub form: Form,
     /// A set of alternatives of which exactly one must be given (AddCasterVideoResource's
     /// `source`), or none.
     #[cfg(feature = "table")]
     pub group: Option<&'static str>,
-    /// The rule its value must follow, in a few words (contract section 3). This and the two
-    /// above are the table's description for JS (the `table` feature): the checks themselves are
-    /// the operation's `check`, and the table's tests hold the two to agree.
+    /// The rule its value must follow, in a few words (contract section 3). This and `group` are
+    /// the table's description for JS (the `table` feature): the checks are `required`, `form`
+    /// and the operation's `check`, and the table's tests hold them to agree.
     #[cfg(feature = "table")]
     pub rule: &'static str,
 }
@@ -77,8 +100,8 @@ impl FieldSpec {
         Self {
             name,
             ty,
-            #[cfg(feature = "table")]
             required: false,
+            form: Form::Any,
             #[cfg(feature = "table")]
             group: None,
             #[cfg(feature = "table")]
@@ -87,9 +110,13 @@ impl FieldSpec {
     }
 
     /// The same field, required.
-    #[cfg(feature = "table")]
     pub const fn required(self) -> Self {
         Self { required: true, ..self }
+    }
+
+    /// The same field, its value of this form.
+    pub const fn form(self, form: Form) -> Self {
+        Self { form, ..self }
     }
 
     /// The same field, one of the alternatives of `group`.
@@ -105,11 +132,6 @@ impl FieldSpec {
     }
 
     // Without the `table` feature (both .wasm builds) the description is not carried.
-
-    #[cfg(not(feature = "table"))]
-    pub const fn required(self) -> Self {
-        self
-    }
 
     #[cfg(not(feature = "table"))]
     pub const fn in_group(self, _group: &'static str) -> Self {

@@ -66,8 +66,9 @@ pub struct Operation {
     /// The error codes the vendor documents for it, with their HTTP status.
     #[cfg(feature = "table")]
     pub codes: &'static [ServerCode],
-    /// The rules of contract section 3 beyond each field's type, given one slot per parameter in
-    /// the order of `params`.
+    /// The rules that join fields (one source of five, EndOffset after BeginOffset, …), given one
+    /// slot per parameter in the order of `params`; a field's own rules are its `required` and
+    /// `form`, which `validate` checks first. [`no_joint_rules`] when there are none.
     pub(crate) check: fn(&[Slot<'_>], &mut Vec<Error>),
 }
 
@@ -177,6 +178,9 @@ impl Action {
 }
 
 
+/// The `check` of an operation whose every rule is a field's own (`required`, `form`).
+pub(crate) fn no_joint_rules(_slots: &[Slot<'_>], _errors: &mut Vec<Error>) {}
+
 /// `InvalidAction.NotFound` for `name`, listing the operations and the nearest one.
 #[cold]
 #[inline(never)]
@@ -215,6 +219,9 @@ pub fn validate(action: Action, params: &RawParams) -> Result<ValidParams, Vec<E
     let Some(collected) = fields::collect(action, params, &mut errors) else {
         return Err(errors);
     };
+    for (spec, slot) in action.params.iter().zip(collected.slots.iter()) {
+        checks::declared(spec, slot, &mut errors);
+    }
     (action.check)(&collected.slots, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -459,6 +466,36 @@ mod tests {
             let params = base().with("OwnerId", bad.clone());
             assert!(!problems(stop, params).is_empty(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn every_declared_form_is_checked_with_its_code() {
+        use super::fields::Form;
+        let mut checked = 0;
+        for &action in OPERATIONS {
+            for spec in action.params {
+                let (bad, expected_code) = match spec.form {
+                    Form::Any => continue,
+                    Form::Id(error_code) => (Value::from("has a space"), error_code),
+                    Form::Plain => (Value::from(""), code::INVALID_PARAMETER),
+                    Form::Region => (Value::from("CN SHANGHAI"), code::INVALID_PARAMETER),
+                    Form::UtcTime => (Value::from("2026-01-01 00:00:00"), code::INVALID_PARAMETER),
+                    Form::Range(min, _) => (Value::Number(f64::from(min) - 1.0), code::INVALID_PARAMETER),
+                    Form::OneOf(allowed) => (Value::Number(f64::from(allowed.iter().max().copied().unwrap_or(0)) + 1.0), code::INVALID_PARAMETER),
+                    Form::OneOfText(_) => (Value::from("not one of them"), code::INVALID_PARAMETER),
+                };
+                let mut params = RawParams { entries: example(action).entries.into_iter().filter(|(key, _)| key != spec.name).collect() };
+                params.push(spec.name.to_owned(), bad);
+                let errors = validate(action, &params).expect_err(spec.name);
+                assert!(
+                    errors.iter().any(|e| e.field.as_deref() == Some(spec.name) && e.code == expected_code),
+                    "{action:?}.{}: {errors:?}",
+                    spec.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "{checked} forms checked");
     }
 
     #[test]

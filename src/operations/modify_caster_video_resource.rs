@@ -2,9 +2,8 @@
 
 use crate::error::{code, Error};
 
-use super::add_caster_video_resource::{check_offsets, check_source, SOURCE};
-use super::checks;
-use super::fields::{FieldSpec, Slot};
+use super::add_caster_video_resource::{check_end_offset, check_source, SOURCE};
+use super::fields::{FieldSpec, Form, Slot};
 use super::{Fields, Operation};
 #[cfg(feature = "table")]
 use super::{ReplyField, ReplyType, ServerCode};
@@ -39,30 +38,24 @@ pub const OPERATION: Operation = Operation {
 };
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").required().rule("id"),
-    FieldSpec::text("ResourceId").required().rule("id"),
-    FieldSpec::text("ResourceName").rule("text"),
+    FieldSpec::text("CasterId").required().form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
+    FieldSpec::text("ResourceId").required().form(Form::Id(code::INVALID_PARAMETER)).rule("id"),
+    FieldSpec::text("ResourceName").form(Form::Plain).rule("text"),
     FieldSpec::text("LiveStreamUrl").in_group(SOURCE).rule("stream url"),
     FieldSpec::text("MaterialId").in_group(SOURCE).rule("id"),
     FieldSpec::text("VodUrl").in_group(SOURCE).rule("mp4/flv/ts url"),
-    FieldSpec::integer("BeginOffset").rule("file; 0.."),
+    FieldSpec::integer("BeginOffset").form(Form::Range(0, i32::MAX)).rule("file; 0.."),
     FieldSpec::integer("EndOffset").rule("file; after BeginOffset or < 0"),
-    FieldSpec::integer("RepeatNum").rule("file; -1.."),
-    FieldSpec::integer("PtsCallbackInterval").rule("0.."),
+    FieldSpec::integer("RepeatNum").form(Form::Range(-1, i32::MAX)).rule("file; -1.."),
+    FieldSpec::integer("PtsCallbackInterval").form(Form::Range(0, i32::MAX)).rule("0.."),
     FieldSpec::text("ImageId").in_group(SOURCE).rule("id"),
     FieldSpec::text("ImageUrl").in_group(SOURCE).rule("jpg/png url"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
 
 fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
     let fields = &Fields { specs: FIELDS, slots };
-    checks::required(fields, "CasterId", errors);
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::required(fields, "ResourceId", errors);
-    checks::id(fields, "ResourceId", code::INVALID_PARAMETER, errors);
-    checks::plain_text(fields, "ResourceName", errors);
     check_source(fields, false, errors);
-    check_offsets(fields, errors);
-    checks::region(fields, errors);
+    check_end_offset(fields, errors);
 }

@@ -1,10 +1,9 @@
 //! StartCasterScene: starts a preview (PVW) scene.
 
-use crate::error::{code, Error};
+use crate::error::code;
 
-use super::checks;
-use super::fields::{FieldSpec, Slot};
-use super::{Fields, Operation};
+use super::fields::{FieldSpec, Form};
+use super::Operation;
 #[cfg(feature = "table")]
 use super::{ReplyField, ReplyType, ServerCode};
 
@@ -36,21 +35,12 @@ pub const OPERATION: Operation = Operation {
         ServerCode { code: "InvalidCasterTemplate.NotFound", status: 404 },
         ServerCode { code: code::INTERNAL, status: 500 },
     ],
-    check,
+    check: super::no_joint_rules,
 };
 
 pub const FIELDS: &[FieldSpec] = &[
-    FieldSpec::text("CasterId").required().rule("id"),
-    FieldSpec::text("SceneId").required().rule("id"),
+    FieldSpec::text("CasterId").required().form(Form::Id(code::INVALID_CASTER_ID)).rule("id"),
+    FieldSpec::text("SceneId").required().form(Form::Id(code::INVALID_SCENE_ID)).rule("id"),
     FieldSpec::long("OwnerId").rule("integer"),
-    FieldSpec::text("RegionId").rule("region"),
+    FieldSpec::text("RegionId").form(Form::Region).rule("region"),
 ];
-
-fn check(slots: &[Slot<'_>], errors: &mut Vec<Error>) {
-    let fields = &Fields { specs: FIELDS, slots };
-    checks::required(fields, "CasterId", errors);
-    checks::id(fields, "CasterId", code::INVALID_CASTER_ID, errors);
-    checks::required(fields, "SceneId", errors);
-    checks::id(fields, "SceneId", code::INVALID_SCENE_ID, errors);
-    checks::region(fields, errors);
-}
