@@ -7,37 +7,35 @@ use super::checks;
 use super::fields::{FieldSpec, Form, Slot};
 use super::{Fields, Operation};
 #[cfg(feature = "table")]
-use super::{ReplyField, ReplyType, ServerCode};
+use super::{About, ReplyField, ReplyType, ServerCode};
 
 pub const OPERATION: Operation = Operation {
     name: "AddCasterVideoResource",
-    #[cfg(feature = "table")]
-    summary: "add a video source",
-    // After a timeout the source may exist: a second one would take another location.
-    #[cfg(feature = "table")]
-    idempotent: false,
-    #[cfg(feature = "table")]
-    qps: 10,
     params: FIELDS,
-    #[cfg(feature = "table")]
-    reply: &[ReplyField { name: "ResourceId", ty: ReplyType::String }],
-    #[cfg(feature = "table")]
-    codes: &[
-        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
-        ServerCode { code: code::INVALID_PARAMETER, status: 400 },
-        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
-        ServerCode { code: code::INVALID_LIVE_STREAM_URL, status: 400 },
-        ServerCode { code: code::INVALID_MATERIAL_ID, status: 400 },
-        ServerCode { code: code::INVALID_VOD_URL, status: 400 },
-        ServerCode { code: "ResourceNumberExceed", status: 400 },
-        ServerCode { code: code::MISSING_PARAMETER, status: 400 },
-        ServerCode { code: "DuplicateLocationID", status: 400 },
-        ServerCode { code: code::UNEXPECTED_LOCATION_ID, status: 400 },
-        ServerCode { code: "IllegalOperation", status: 401 },
-        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
-        ServerCode { code: code::INTERNAL, status: 500 },
-    ],
     check,
+    #[cfg(feature = "table")]
+    about: About {
+        summary: "add a video source",
+        // After a timeout the source may exist: a second one would take another location.
+        idempotent: false,
+        qps: 10,
+        reply: &[ReplyField { name: "ResourceId", ty: ReplyType::String }],
+        codes: &[
+            ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+            ServerCode { code: code::INVALID_PARAMETER, status: 400 },
+            ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+            ServerCode { code: code::INVALID_LIVE_STREAM_URL, status: 400 },
+            ServerCode { code: code::INVALID_MATERIAL_ID, status: 400 },
+            ServerCode { code: code::INVALID_VOD_URL, status: 400 },
+            ServerCode { code: "ResourceNumberExceed", status: 400 },
+            ServerCode { code: code::MISSING_PARAMETER, status: 400 },
+            ServerCode { code: "DuplicateLocationID", status: 400 },
+            ServerCode { code: code::UNEXPECTED_LOCATION_ID, status: 400 },
+            ServerCode { code: "IllegalOperation", status: 401 },
+            ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+            ServerCode { code: code::INTERNAL, status: 500 },
+        ],
+    },
 };
 
 /// The group of the five ways to name a source.

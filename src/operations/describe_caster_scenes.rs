@@ -5,33 +5,31 @@ use crate::error::code;
 use super::fields::{FieldSpec, Form};
 use super::Operation;
 #[cfg(feature = "table")]
-use super::{ReplyField, ReplyType, ServerCode};
+use super::{About, ReplyField, ReplyType, ServerCode};
 
 pub const OPERATION: Operation = Operation {
     name: "DescribeCasterScenes",
-    #[cfg(feature = "table")]
-    summary: "list a studio's scenes",
-    #[cfg(feature = "table")]
-    idempotent: true,
-    #[cfg(feature = "table")]
-    qps: 15,
     params: FIELDS,
-    #[cfg(feature = "table")]
-    reply: &[
-        ReplyField { name: "SceneList", ty: ReplyType::Object(&[ReplyField { name: "Scene", ty: ReplyType::List(&ReplyType::Object(SCENE)) }]) },
-        ReplyField { name: "Total", ty: ReplyType::Integer },
-    ],
-    #[cfg(feature = "table")]
-    codes: &[
-        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
-        ServerCode { code: code::INVALID_SCENE_ID, status: 400 },
-        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
-        ServerCode { code: "IllegalOperation", status: 401 },
-        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
-        ServerCode { code: "InvalidDomainName.NotFound", status: 404 },
-        ServerCode { code: code::INTERNAL, status: 500 },
-    ],
     check: super::no_joint_rules,
+    #[cfg(feature = "table")]
+    about: About {
+        summary: "list a studio's scenes",
+        idempotent: true,
+        qps: 15,
+        reply: &[
+            ReplyField { name: "SceneList", ty: ReplyType::Object(&[ReplyField { name: "Scene", ty: ReplyType::List(&ReplyType::Object(SCENE)) }]) },
+            ReplyField { name: "Total", ty: ReplyType::Integer },
+        ],
+        codes: &[
+            ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+            ServerCode { code: code::INVALID_SCENE_ID, status: 400 },
+            ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+            ServerCode { code: "IllegalOperation", status: 401 },
+            ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+            ServerCode { code: "InvalidDomainName.NotFound", status: 404 },
+            ServerCode { code: code::INTERNAL, status: 500 },
+        ],
+    },
 };
 
 /// One scene, as the vendor's SDK models it: `OutputType` "0" is a preview (PVW) scene and "1"

@@ -5,34 +5,32 @@ use crate::error::code;
 use super::fields::{FieldSpec, Form};
 use super::Operation;
 #[cfg(feature = "table")]
-use super::{ReplyField, ReplyType, ServerCode};
+use super::{About, ReplyField, ReplyType, ServerCode};
 
 pub const OPERATION: Operation = Operation {
     name: "DescribeCasterVideoResources",
-    #[cfg(feature = "table")]
-    summary: "list a studio's video sources",
-    #[cfg(feature = "table")]
-    idempotent: true,
-    #[cfg(feature = "table")]
-    qps: 15,
     params: FIELDS,
-    #[cfg(feature = "table")]
-    reply: &[
-        ReplyField {
-            name: "VideoResources",
-            ty: ReplyType::Object(&[ReplyField { name: "VideoResource", ty: ReplyType::List(&ReplyType::Object(VIDEO_RESOURCE)) }]),
-        },
-        ReplyField { name: "Total", ty: ReplyType::Integer },
-    ],
-    #[cfg(feature = "table")]
-    codes: &[
-        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
-        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
-        ServerCode { code: "IllegalOperation", status: 401 },
-        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
-        ServerCode { code: code::INTERNAL, status: 500 },
-    ],
     check: super::no_joint_rules,
+    #[cfg(feature = "table")]
+    about: About {
+        summary: "list a studio's video sources",
+        idempotent: true,
+        qps: 15,
+        reply: &[
+            ReplyField {
+                name: "VideoResources",
+                ty: ReplyType::Object(&[ReplyField { name: "VideoResource", ty: ReplyType::List(&ReplyType::Object(VIDEO_RESOURCE)) }]),
+            },
+            ReplyField { name: "Total", ty: ReplyType::Integer },
+        ],
+        codes: &[
+            ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+            ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+            ServerCode { code: "IllegalOperation", status: 401 },
+            ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+            ServerCode { code: code::INTERNAL, status: 500 },
+        ],
+    },
 };
 
 /// One video source, as the vendor's SDK models it.

@@ -5,31 +5,29 @@ use crate::error::{code, Error};
 use super::fields::{FieldSpec, Form, Slot};
 use super::{Fields, Operation};
 #[cfg(feature = "table")]
-use super::{ReplyField, ReplyType, ServerCode};
+use super::{About, ReplyField, ReplyType, ServerCode};
 
 pub const OPERATION: Operation = Operation {
     name: "DescribeCasters",
-    #[cfg(feature = "table")]
-    summary: "list production studios",
-    #[cfg(feature = "table")]
-    idempotent: true,
-    #[cfg(feature = "table")]
-    qps: 15,
     params: FIELDS,
-    #[cfg(feature = "table")]
-    reply: &[
-        ReplyField { name: "CasterList", ty: ReplyType::Object(&[ReplyField { name: "Caster", ty: ReplyType::List(&ReplyType::Object(CASTER)) }]) },
-        ReplyField { name: "Total", ty: ReplyType::Integer },
-    ],
-    #[cfg(feature = "table")]
-    codes: &[
-        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
-        ServerCode { code: code::INVALID_PARAMETER, status: 400 },
-        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
-        ServerCode { code: "IllegalOperation", status: 401 },
-        ServerCode { code: code::INTERNAL, status: 500 },
-    ],
     check,
+    #[cfg(feature = "table")]
+    about: About {
+        summary: "list production studios",
+        idempotent: true,
+        qps: 15,
+        reply: &[
+            ReplyField { name: "CasterList", ty: ReplyType::Object(&[ReplyField { name: "Caster", ty: ReplyType::List(&ReplyType::Object(CASTER)) }]) },
+            ReplyField { name: "Total", ty: ReplyType::Integer },
+        ],
+        codes: &[
+            ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+            ServerCode { code: code::INVALID_PARAMETER, status: 400 },
+            ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+            ServerCode { code: "IllegalOperation", status: 401 },
+            ServerCode { code: code::INTERNAL, status: 500 },
+        ],
+    },
 };
 
 /// One studio of the list, as the vendor's SDK models it (`ChargeType` is text here, though

@@ -46,30 +46,33 @@ pub const OPERATIONS: &[Action] = &[
 pub struct Operation {
     /// The wire name (`Action` of a v1 request, `x-acs-action` of a V3 one).
     pub name: &'static str,
-    /// What it does, in a few words (the console page and the docs show it). This and every
-    /// field but `name`, `params` and `check` describe the operation to JS: they exist with the
-    /// `table` feature (native builds and tests), and neither .wasm carries them.
-    #[cfg(feature = "table")]
-    pub summary: &'static str,
-    /// Whether sending it twice does what sending it once does: only then may a client retry it
-    /// after a timeout or a dropped connection.
-    #[cfg(feature = "table")]
-    pub idempotent: bool,
-    /// The vendor's documented limit of requests a second per user ("QPS limits").
-    #[cfg(feature = "table")]
-    pub qps: u32,
-    /// Its parameters in the order of the API's table.
+    /// Its parameters in the order of the API's table, each with its own rules.
     pub params: &'static [FieldSpec],
-    /// The fields of a successful reply besides `RequestId`, which every reply has.
-    #[cfg(feature = "table")]
-    pub reply: &'static [ReplyField],
-    /// The error codes the vendor documents for it, with their HTTP status.
-    #[cfg(feature = "table")]
-    pub codes: &'static [ServerCode],
     /// The rules that join fields (one source of five, EndOffset after BeginOffset, …), given one
     /// slot per parameter in the order of `params`; a field's own rules are its `required` and
     /// `form`, which `validate` checks first. [`no_joint_rules`] when there are none.
     pub(crate) check: fn(&[Slot<'_>], &mut Vec<Error>),
+    /// What the operation is to JS: with the `table` feature (native builds and tests); neither
+    /// .wasm carries it.
+    #[cfg(feature = "table")]
+    pub about: About,
+}
+
+/// An operation as JS reads it from the table: the client's retry policy, pacing and reply
+/// reading, the page's wording, the emulator's limits.
+#[cfg(feature = "table")]
+pub struct About {
+    /// What it does, in a few words (the console page and the docs show it).
+    pub summary: &'static str,
+    /// Whether sending it twice does what sending it once does: only then may a client retry it
+    /// after a timeout or a dropped connection.
+    pub idempotent: bool,
+    /// The vendor's documented limit of requests a second per user ("QPS limits").
+    pub qps: u32,
+    /// The fields of a successful reply besides `RequestId`, which every reply has.
+    pub reply: &'static [ReplyField],
+    /// The error codes the vendor documents for it, with their HTTP status.
+    pub codes: &'static [ServerCode],
 }
 
 /// A field of a successful reply.
@@ -345,7 +348,7 @@ mod tests {
     fn each_declaration_is_complete() {
         for action in OPERATIONS {
             let name = action.name();
-            assert!(action.qps > 0 && action.qps <= 1000, "{name}: qps");
+            assert!(action.about.qps > 0 && action.about.qps <= 1000, "{name}: qps");
             assert!(!action.params.is_empty(), "{name}: params");
             for (i, spec) in action.params.iter().enumerate() {
                 assert!(plain_name(spec.name), "{name}.{}", spec.name);
@@ -355,9 +358,9 @@ mod tests {
             for group in action.params.iter().filter_map(|spec| spec.group) {
                 assert!(action.params.iter().filter(|spec| spec.group == Some(group)).count() >= 2, "{name}: group {group} of one");
             }
-            for (i, field) in action.reply.iter().enumerate() {
+            for (i, field) in action.about.reply.iter().enumerate() {
                 assert!(plain_name(field.name) && field.name != "RequestId", "{name}: reply {}", field.name);
-                assert!(action.reply[..i].iter().all(|other| other.name != field.name), "{name}: reply {} twice", field.name);
+                assert!(action.about.reply[..i].iter().all(|other| other.name != field.name), "{name}: reply {} twice", field.name);
             }
         }
     }

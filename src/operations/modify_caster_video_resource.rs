@@ -6,35 +6,33 @@ use super::add_caster_video_resource::{check_end_offset, check_source, SOURCE};
 use super::fields::{FieldSpec, Form, Slot};
 use super::{Fields, Operation};
 #[cfg(feature = "table")]
-use super::{ReplyField, ReplyType, ServerCode};
+use super::{About, ReplyField, ReplyType, ServerCode};
 
 pub const OPERATION: Operation = Operation {
     name: "ModifyCasterVideoResource",
-    #[cfg(feature = "table")]
-    summary: "change a video source",
-    // A retry after a lost reply would apply the change again over whatever changed since.
-    #[cfg(feature = "table")]
-    idempotent: false,
-    #[cfg(feature = "table")]
-    qps: 10,
     params: FIELDS,
-    #[cfg(feature = "table")]
-    reply: &[ReplyField { name: "CasterId", ty: ReplyType::String }, ReplyField { name: "ResourceId", ty: ReplyType::String }],
-    #[cfg(feature = "table")]
-    codes: &[
-        ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
-        ServerCode { code: code::INVALID_PARAMETER, status: 400 },
-        ServerCode { code: "InvalidUserId.Malformed", status: 400 },
-        ServerCode { code: code::INVALID_LIVE_STREAM_URL, status: 400 },
-        ServerCode { code: code::INVALID_MATERIAL_ID, status: 400 },
-        ServerCode { code: code::INVALID_VOD_URL, status: 400 },
-        ServerCode { code: code::MISSING_PARAMETER, status: 400 },
-        ServerCode { code: "IllegalOperation", status: 401 },
-        ServerCode { code: "InvalidCaster.NotFound", status: 404 },
-        ServerCode { code: "InvalidResource.NotFound", status: 404 },
-        ServerCode { code: code::INTERNAL, status: 500 },
-    ],
     check,
+    #[cfg(feature = "table")]
+    about: About {
+        summary: "change a video source",
+        // A retry after a lost reply would apply the change again over whatever changed since.
+        idempotent: false,
+        qps: 10,
+        reply: &[ReplyField { name: "CasterId", ty: ReplyType::String }, ReplyField { name: "ResourceId", ty: ReplyType::String }],
+        codes: &[
+            ServerCode { code: code::INVALID_CASTER_ID, status: 400 },
+            ServerCode { code: code::INVALID_PARAMETER, status: 400 },
+            ServerCode { code: "InvalidUserId.Malformed", status: 400 },
+            ServerCode { code: code::INVALID_LIVE_STREAM_URL, status: 400 },
+            ServerCode { code: code::INVALID_MATERIAL_ID, status: 400 },
+            ServerCode { code: code::INVALID_VOD_URL, status: 400 },
+            ServerCode { code: code::MISSING_PARAMETER, status: 400 },
+            ServerCode { code: "IllegalOperation", status: 401 },
+            ServerCode { code: "InvalidCaster.NotFound", status: 404 },
+            ServerCode { code: "InvalidResource.NotFound", status: 404 },
+            ServerCode { code: code::INTERNAL, status: 500 },
+        ],
+    },
 };
 
 pub const FIELDS: &[FieldSpec] = &[

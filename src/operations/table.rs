@@ -32,12 +32,12 @@ impl OperationView {
     fn of(op: &Operation) -> Self {
         Self {
             name: op.name,
-            summary: op.summary,
-            idempotent: op.idempotent,
-            qps: op.qps,
+            summary: op.about.summary,
+            idempotent: op.about.idempotent,
+            qps: op.about.qps,
             params: op.params.iter().map(ParamView::of).collect(),
-            reply: op.reply.iter().map(ReplyFieldView::of).collect(),
-            codes: op.codes.iter().map(CodeView::of).collect(),
+            reply: op.about.reply.iter().map(ReplyFieldView::of).collect(),
+            codes: op.about.codes.iter().map(CodeView::of).collect(),
         }
     }
 }
@@ -131,12 +131,12 @@ mod tests {
     fn documentation_is_complete() {
         for action in OPERATIONS {
             let name = action.name();
-            assert!(!action.summary.is_empty(), "{name}: summary");
-            assert!(!action.codes.is_empty(), "{name}: codes");
+            assert!(!action.about.summary.is_empty(), "{name}: summary");
+            assert!(!action.about.codes.is_empty(), "{name}: codes");
             assert!(action.params.iter().all(|spec| !spec.rule.is_empty()), "{name}: a parameter without its rule");
-            for (i, documented) in action.codes.iter().enumerate() {
+            for (i, documented) in action.about.codes.iter().enumerate() {
                 assert!((400..600).contains(&documented.status), "{name}: {}", documented.code);
-                assert!(action.codes[..i].iter().all(|other| other.code != documented.code), "{name}: {} twice", documented.code);
+                assert!(action.about.codes[..i].iter().all(|other| other.code != documented.code), "{name}: {} twice", documented.code);
             }
         }
     }
@@ -148,11 +148,11 @@ mod tests {
         assert!(json.bytes().all(|b| (b' '..=b'~').contains(&b)) && !json.contains('?'), "{json}");
         for action in OPERATIONS {
             assert!(json.contains(&format!("{{\"name\":\"{}\",\"summary\":", action.name())));
-            assert!(json.contains(&format!("\"idempotent\":{},\"qps\":{},", action.idempotent, action.qps)));
-            for field in action.reply {
+            assert!(json.contains(&format!("\"idempotent\":{},\"qps\":{},", action.about.idempotent, action.about.qps)));
+            for field in action.about.reply {
                 assert!(json.contains(&format!("{{\"name\":\"{}\",\"type\":\"{}\"", field.name, field.ty.as_str())));
             }
-            for documented in action.codes {
+            for documented in action.about.codes {
                 assert!(json.contains(&format!("{{\"code\":\"{}\",\"status\":{}}}", documented.code, documented.status)));
             }
         }
@@ -195,16 +195,16 @@ mod tests {
                         param
                     })
                     .collect();
-                let codes: Vec<serde_json::Value> = op.codes.iter().map(|c| serde_json::json!({ "code": c.code, "status": c.status })).collect();
-                serde_json::json!({ "name": op.name, "summary": op.summary, "idempotent": op.idempotent, "qps": op.qps, "params": params,
-                    "reply": op.reply.iter().map(expected_reply_field).collect::<Vec<_>>(), "codes": codes })
+                let codes: Vec<serde_json::Value> = op.about.codes.iter().map(|c| serde_json::json!({ "code": c.code, "status": c.status })).collect();
+                serde_json::json!({ "name": op.name, "summary": op.about.summary, "idempotent": op.about.idempotent, "qps": op.about.qps, "params": params,
+                    "reply": op.about.reply.iter().map(expected_reply_field).collect::<Vec<_>>(), "codes": codes })
             })
             .collect();
         assert_eq!(parsed, serde_json::Value::Array(expected));
         // Key order, which a parsed value does not keep: each object's keys as JS has always read them.
         for op in OPERATIONS {
             assert!(json.contains(&format!("{{\"name\":{},\"summary\":{},\"idempotent\":{},\"qps\":{},\"params\":[",
-                serde_json::json!(op.name), serde_json::json!(op.summary), op.idempotent, op.qps)), "{}", op.name);
+                serde_json::json!(op.name), serde_json::json!(op.about.summary), op.about.idempotent, op.about.qps)), "{}", op.name);
             for spec in op.params {
                 let list = match spec.ty {
                     FieldType::List { members, max } => format!(",\"members\":{},\"max\":{max}", serde_json::json!(members)),
