@@ -129,9 +129,16 @@ test('at 390 px nothing scrolls sideways, names do not break mid-word, proxy hea
   const { context, page } = await open({ viewport: { width: 390, height: 844 } });
   try {
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'the document\'s width');
-    const brokenNames = () => page.locator('#inspector').evaluate((inspector) => [...inspector.querySelectorAll('dt')]
-      .filter((dt) => dt.scrollWidth > dt.clientWidth + 1 || dt.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(dt).lineHeight))
-      .map((dt) => dt.textContent));
+    // The details' terms and the parameter names of their tables: cut, or laid out on more than
+    // one line (a cell is as tall as its row, so its text's lines are counted instead).
+    const brokenNames = () => page.locator('#inspector').evaluate((inspector) => [...inspector.querySelectorAll('dt, table.params td:first-child')]
+      .filter((name) => {
+        const range = document.createRange();
+        range.selectNodeContents(name);
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        return name.scrollWidth > name.clientWidth + 1 || lines.size > 1;
+      })
+      .map((name) => name.textContent));
     const direct = await requestDetails(page); // the studios were listed on load
     assert.ok(direct.terms['String to sign'], 'the details of the request sent at load');
     assert.deepEqual(await brokenNames(), [], 'names wrapped or cut');
