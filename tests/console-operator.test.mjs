@@ -109,6 +109,9 @@ test('an operator picks the studio, starts and stops a scene, adds, renames and 
     await rv02.getByRole('button', { name: /^Edit/ }).click();
     assert.equal(await rv02.getByLabel(/^Name/).inputValue(), 'Stage camera');
     assert.equal(await rv02.getByLabel(/^Stream URL/).inputValue(), 'rtmp://example.com/live/stage');
+    // ModifyCasterVideoResource takes a PTS callback interval but no fixed delay.
+    assert.equal(await rv02.getByLabel(/^PTS callback every/).isVisible(), true);
+    assert.equal(await rv02.getByLabel(/^Fixed delay/).isVisible(), false);
     await rv02.getByLabel(/^Name/).fill('Wide shot');
     await rv02.getByRole('button', { name: /^Save changes · ModifyCasterVideoResource/ }).click();
     assert.match(await resultAt(page, rv02), /Wide shot saved in RV02/);

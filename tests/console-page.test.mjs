@@ -292,13 +292,16 @@ test('each source type shows only the fields that source takes', async () => {
   await chooseDemoStudio();
   const at = position('RV03');
   await at.getByRole('button', { name: /^Add a source here/ }).click();
-  const sourceFields = ['Stream URL', 'Media asset ID', 'File URL', 'Library image ID', 'Image URL', 'Start at', 'End at', 'Repeats'];
+  const sourceFields = ['Stream URL', 'Media asset ID', 'File URL', 'Library image ID', 'Image URL', 'Start at', 'End at', 'Repeats',
+    'PTS callback every', 'Fixed delay'];
+  // Every source takes a PTS callback interval and a fixed delay.
+  const every = ['PTS callback every', 'Fixed delay'];
   const shown = {
-    'live stream': ['Stream URL'],
-    'media asset': ['Media asset ID', 'Start at', 'End at', 'Repeats'],
-    'video file': ['File URL', 'Start at', 'End at', 'Repeats'],
-    'library image': ['Library image ID'],
-    'image URL': ['Image URL'],
+    'live stream': ['Stream URL', ...every],
+    'media asset': ['Media asset ID', 'Start at', 'End at', 'Repeats', ...every],
+    'video file': ['File URL', 'Start at', 'End at', 'Repeats', ...every],
+    'library image': ['Library image ID', ...every],
+    'image URL': ['Image URL', ...every],
   };
   for (const [type, expected] of Object.entries(shown)) {
     await at.getByRole('radio', { name: type, exact: true }).check();

@@ -864,7 +864,10 @@ function editorParams(editor) {
 /** Shows the fields of the chosen source type, and the problems of the fields touched. */
 function checkEditor(editor) {
   const type = sourceTypeOf(editor);
-  for (const field of $$('[data-sources]', editor.form)) field.hidden = !field.dataset.sources.split(' ').includes(type);
+  // A field of another source type, or of the other operation (FixedDelayDuration is only AddCasterVideoResource's), is hidden.
+  for (const field of $$('[data-sources]', editor.form)) {
+    field.hidden = !field.dataset.sources.split(' ').includes(type) || (field.dataset.only !== undefined && field.dataset.only !== editor.action);
+  }
   const problems = validateParams(editor.action, editorParams(editor));
   const shows = (name) => editor.tried || editor.touched.has(name);
   for (const error of $$('.error', editor.form)) error.textContent = '';
