@@ -147,6 +147,26 @@ test('an operator picks the studio, starts and stops a scene, adds, renames and 
   }
 });
 
+test('a studio is opened by its ID, for keys that may not list studios; a malformed ID is explained and nothing is sent', async () => {
+  const { context, page, errors } = await open();
+  try {
+    const form = page.locator('#studio-id-form');
+    const sent = apiLog.length;
+    await form.getByLabel(/^Or open a studio by ID/).fill('not an id');
+    await form.getByRole('button', { name: 'Open studio' }).click();
+    assert.match(await page.locator('#studio-id-error').textContent(), /CasterId must not contain whitespace/);
+    assert.equal(apiLog.length, sent, 'nothing was sent');
+
+    await form.getByLabel(/^Or open a studio by ID/).fill('LIVEPRODUCER_POST-cn-emulator-idle');
+    await form.getByRole('button', { name: 'Open studio' }).click();
+    await scene(page, 'idle-pvw-scene').waitFor();
+    assert.equal(await page.locator('#studio-id-error').textContent(), '');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('by keyboard alone: pick the studio, add a source in a free position, and hear the result', async () => {
   const { context, page, errors } = await open();
   try {

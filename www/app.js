@@ -1007,6 +1007,21 @@ async function main() {
   });
   $('#use-demo-key').addEventListener('click', useDemoKey);
   $('#studio').addEventListener('change', (event) => loadStudio(event.target.value));
+  // A studio by its ID, for keys that may not list studios: checked as the API checks a CasterId.
+  $('#studio-id-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = $('#studio-id');
+    const casterId = input.value.trim();
+    const [problem] = validateParams('DescribeCasterScenes', { CasterId: casterId });
+    $('#studio-id-error').textContent = problem ? problem.message : '';
+    input.setAttribute('aria-invalid', problem ? 'true' : 'false');
+    if (problem) {
+      input.focus();
+      return;
+    }
+    $('#studio').value = view.studios.some((c) => c.CasterId === casterId) ? casterId : '';
+    await loadStudio(casterId);
+  });
   $('#refresh').addEventListener('click', async () => {
     const button = $('#refresh');
     button.disabled = true;
