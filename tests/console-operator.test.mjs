@@ -161,6 +161,9 @@ test('a studio is opened by its ID, for keys that may not list studios; a malfor
     await form.getByRole('button', { name: 'Open studio' }).click();
     await scene(page, 'idle-pvw-scene').waitFor();
     assert.equal(await page.locator('#studio-id-error').textContent(), '');
+    // The log says what a describe found in a few words; the studio view shows the items.
+    const listed = page.getByRole('log').getByRole('listitem').filter({ hasText: /DescribeCasters\b/ }).first();
+    assert.match(await listed.innerText(), /CasterList\s+2 × Caster\b/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -507,6 +507,16 @@ const MEANINGS = {
   'IncorrectCasterStatus.Idle': 'The studio is idle: start it (in the vendor\'s console) before starting a scene.',
 };
 
+/**
+ * A describe's list in a few words (`3 × Caster`): the studio view shows the items themselves.
+ * Anything else as compact JSON text (never parsed as HTML).
+ */
+function summaryOf(value) {
+  const entries = Object.entries(value);
+  if (entries.length === 1 && Array.isArray(entries[0][1])) return `${entries[0][1].length} × ${entries[0][0]}`;
+  return JSON.stringify(value);
+}
+
 /** An outcome's details as a <dl>: the value's fields, or the error's code, message, RequestId, Recommend. */
 function outcomeDetails(outcome, { brief = false } = {}) {
   const details = el('dl');
@@ -523,8 +533,7 @@ function outcomeDetails(outcome, { brief = false } = {}) {
   } else {
     for (const [name, value] of Object.entries(outcome.value)) {
       if (brief && typeof value === 'object') continue;
-      // A describe's lists are shown as JSON text (never parsed as HTML).
-      add(name, typeof value === 'object' ? JSON.stringify(value, null, 1) : String(value));
+      add(name, typeof value === 'object' ? summaryOf(value) : String(value));
     }
   }
   return details;
