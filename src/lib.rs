@@ -18,6 +18,16 @@
     )
 )]
 
+// The allocator of the wasm builds: talc, about 5 KB smaller in the .wasm than the standard
+// library's dlmalloc (docs/performance.md). It frees, and reuses what is freed, as a long-lived
+// instance needs. `WasmGrowAndClaim` grows the memory by a new heap each time it runs out rather
+// than extending the last one: a little less memory-efficient, and smaller code. The wasm builds
+// are single-threaded (no `atomics` target feature), which `new_wasm` requires.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::cell::TalcSyncCell<talc::wasm::WasmGrowAndClaim, talc::wasm::WasmBinning> =
+    talc::cell::TalcSyncCell::new_wasm(talc::wasm::WasmGrowAndClaim);
+
 pub mod config;
 pub mod credentials;
 pub mod encoding;
