@@ -18,7 +18,6 @@ import { extname, join, normalize } from 'node:path';
 import { inspect } from 'node:util';
 
 import { Miniflare } from 'miniflare';
-import { chromium } from 'playwright-core';
 
 import { CasterClient, CasterError } from 'aliyun-caster';
 import { createEmulator } from '../emulator/server.mjs';
@@ -26,6 +25,7 @@ import { decodeForm } from './support/reference-signer.mjs';
 import { spawnCli } from './support/emulator.mjs';
 import { secretForms } from './support/secrets.mjs';
 import { ROOT, WORKER } from './support/worker.mjs';
+import { launchChromium } from './support/chromium.mjs';
 
 const KEY_ID = 'LTAI5tGatewayTestKey';
 const SECRET = 'gAtEwAy/sEcReT+kW7=wombat-9c1d';
@@ -404,10 +404,7 @@ describe('the console page on another origin than the emulator', () => {
     });
     await new Promise((resolve) => { pageServer.listen(0, '127.0.0.1', resolve); });
     pageOrigin = `http://127.0.0.1:${pageServer.address().port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

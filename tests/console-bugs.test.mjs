@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
 import { createEmulator, DEMO_ACCESS_KEY } from '../emulator/server.mjs';
 import { CasterClient } from '../dist/node.mjs';
+import { launchChromium } from './support/chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STUDIO = 'LIVEPRODUCER_POST-cn-emulator-demo';
@@ -24,10 +24,7 @@ let browser;
 before(async () => {
   emulator = createEmulator({ wwwDir: join(ROOT, 'www'), log: () => {} });
   base = `http://127.0.0.1:${await emulator.listen(0)}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

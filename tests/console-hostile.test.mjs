@@ -9,10 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
-import { chromium } from 'playwright-core';
 import { spawnCli } from './support/emulator.mjs';
+import { launchChromium } from './support/chromium.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PROXY_TOKEN = 'proxy-token+hostile/kookaburra==3141';
 const MiB = 1024 * 1024;
 // What a hostile server sends at most: an endless body stops here, so that a page that does not
@@ -266,10 +265,7 @@ before(async () => {
   const started = await spawnCli();
   emulator = started;
   base = started.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -9,9 +9,9 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
 import { createEmulator, DEMO_ACCESS_KEY } from '../emulator/server.mjs';
 import { CasterClient } from '../dist/node.mjs';
+import { launchChromium } from './support/chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -28,10 +28,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   emulator = createEmulator({ wwwDir: join(ROOT, 'www'), log: (line) => apiLog.push(line) });
   base = `http://127.0.0.1:${await emulator.listen(0)}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { chromium } from 'playwright-core';
 import { createEmulator } from '../emulator/server.mjs';
 import { CasterClient } from '../dist/node.mjs';
 import { WORKER } from './support/worker.mjs';
+import { launchChromium } from './support/chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = { accessKeyId: 'LTAI5tProxyPageKey', accessKeySecret: 'proxy-page-secret-9f3c2e7a' };
@@ -46,10 +46,7 @@ before(async () => {
     },
   });
   workerUrl = (await worker.ready).toString().replace(/\/$/, '');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

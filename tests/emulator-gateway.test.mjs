@@ -12,13 +12,12 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
 import { signRequest } from 'aliyun-caster';
 import { DEMO_ACCESS_KEY, createEmulator } from '../emulator/server.mjs';
 import { rawRequest, startEmulator } from './support/emulator.mjs';
+import { launchChromium } from './support/chromium.mjs';
 
 const CLI = fileURLToPath(new URL('../emulator/cli.mjs', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = { accessKeyId: 'LTAIgatewayTestKey', accessKeySecret: 'gateway-secret-Zq9-platypus-4c1a' };
 const OTHER = { accessKeyId: 'LTAIgatewayOtherKey', accessKeySecret: 'gateway-secret-Zq9-platypus-9e2b' };
 const CASTER = 'caster-gateway';
@@ -225,10 +224,7 @@ test('in Chromium, from a page of another origin: by default a v1 POST\'s JSON i
   });
   await new Promise((resolve) => { site.listen(0, '127.0.0.1', resolve); });
   t.after(() => new Promise((resolve) => { site.closeAllConnections(); site.close(resolve); }));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${site.address().port}/`);

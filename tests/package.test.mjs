@@ -25,17 +25,16 @@ import { fileURLToPath } from 'node:url';
 
 import { build as esbuild } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { chromium } from 'playwright-core';
 
 import { OPERATIONS } from '../dist/operations.js';
 import { DEMO_ACCESS_KEY, createEmulator } from '../emulator/server.mjs';
+import { launchChromium } from './support/chromium.mjs';
 import { childEnv } from './support/child-env.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = join(ROOT, 'node_modules');
 const VITE = join(NODE_MODULES, 'vite/bin/vite.js');
 const TSC = join(NODE_MODULES, 'typescript/bin/tsc');
-const CHROMIUM = '/usr/bin/chromium';
 
 const STUDIO = 'LIVEPRODUCER_POST-cn-emulator-demo'; // the default demo config's started studio
 const KEY = { accessKeyId: DEMO_ACCESS_KEY.accessKeyId, accessKeySecret: DEMO_ACCESS_KEY.accessKeySecret };
@@ -454,10 +453,7 @@ scenario({ default: init, signRequest, CasterClient, CasterError, validateParams
   assert.doesNotMatch(bundle, /node:fs|readFileSync/, 'the browser bundle does not hold the Node entry');
 
   const site = await serveStatic(join(dir, 'dist'));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const messages = [];
@@ -543,10 +539,7 @@ init().then(() => {
       assert.ok(vite.exitCode === null && Date.now() < end, `vite did not start:\n${output}`);
       await new Promise((resolve) => { setTimeout(resolve, 100); });
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const wasm = [];
     page.on('response', (r) => { if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(`${r.status()} ${new URL(r.url()).pathname}`); });
